@@ -1,0 +1,46 @@
+/* model: a Hugging Face model folder loaded onto a compute backend, and runs of it.
+ * Each family (marian, ...) is a small file filling an as_arch table chosen by model_type.
+ * Layer 4: uses kern, attn, io (st, cfg, tok). */
+#ifndef ATTNSCOPE_MODEL_H
+#define ATTNSCOPE_MODEL_H
+
+#include "attnscope/attn.h"
+#include "attnscope/cfg.h"
+#include "attnscope/kern.h"
+#include "attnscope/tok.h"
+
+typedef struct as_model as_model;
+
+typedef struct as_run_opts {
+    const char *src;    /* source text (required, non-empty) */
+    const char *tgt;    /* forced target text (teacher forcing) or NULL for greedy decoding */
+    int max_new_tokens; /* 0: from config (max_length - 1), capped by max_positions */
+    int want_logits;    /* keep (target positions, vocab) logits in the store */
+} as_run_opts;
+
+/* Loads dir (config.json, model.safetensors, tokenizer files) onto backend k (borrowed; must
+ * outlive the model). Errors name the file and the problem: missing folder or file, unknown
+ * model_type (listing supported ones), missing tensor, shape contradicting config.json. */
+int as_model_load(as_model **out, const char *dir, as_kern *k);
+void as_model_destroy(as_model *m);
+const as_cfg *as_model_cfg(const as_model *m);
+as_tok *as_model_tok(const as_model *m);
+const char *as_model_dir(const as_model *m);
+/* Tokenizes, runs the forward pass (and greedy decoding unless opts->tgt), and fills a fresh
+ * store `out` (initialised here; caller deinits). */
+int as_model_run(as_model *m, const as_run_opts *opts, as_attn *out);
+
+/* Summary for `attnscope info`. */
+typedef struct as_model_info {
+    const char *arch;
+    size_t n_params;
+    size_t n_tensors;
+    char dtypes[64]; /* e.g. "F32" or "F16,F32" */
+    char tokenizer[64];
+} as_model_info;
+void as_model_get_info(const as_model *m, as_model_info *info);
+
+/* Supported model_type names, comma separated (for error messages and --help). */
+const char *as_model_supported(void);
+
+#endif

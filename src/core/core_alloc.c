@@ -1,0 +1,79 @@
+/* Checked allocation. Bookkeeping allocations abort on exhaustion (there is no sensible recovery
+ * from failing to allocate a 40-byte struct); data-sized ones report AS_ENOMEM to the caller. */
+#include "attnscope/core.h"
+
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static _Noreturn void out_of_memory(size_t n)
+{
+    fprintf(stderr, "attnscope: out of memory allocating %zu bytes\n", n);
+    abort();
+}
+
+void *as_xmalloc(size_t n)
+{
+    void *p = malloc(n ? n : 1);
+    if (!p)
+        out_of_memory(n);
+    return p;
+}
+
+void *as_xcalloc(size_t count, size_t size)
+{
+    void *p = calloc(count ? count : 1, size ? size : 1);
+    if (!p)
+        out_of_memory(count * size);
+    return p;
+}
+
+void *as_xrealloc(void *p, size_t n)
+{
+    void *q = realloc(p, n ? n : 1);
+    if (!q)
+        out_of_memory(n);
+    return q;
+}
+
+char *as_xstrdup(const char *s)
+{
+    size_t n = strlen(s) + 1;
+    return memcpy(as_xmalloc(n), s, n);
+}
+
+char *as_xasprintf(const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(NULL, 0, fmt, ap);
+    va_end(ap);
+    AS_ASSERT(n >= 0);
+    char *s = as_xmalloc((size_t)n + 1);
+    va_start(ap, fmt);
+    vsnprintf(s, (size_t)n + 1, fmt, ap);
+    va_end(ap);
+    return s;
+}
+
+int as_mul_size(size_t a, size_t b, size_t *out)
+{
+    if (a && b > SIZE_MAX / a)
+        return -1;
+    *out = a * b;
+    return 0;
+}
+
+void *as_try_calloc(size_t count, size_t size, const char *what)
+{
+    size_t n;
+    if (as_mul_size(count, size, &n)) {
+        as_fail(AS_ENOMEM, "%s: size overflows (%zu x %zu bytes)", what, count, size);
+        return NULL;
+    }
+    void *p = calloc(n ? n : 1, 1);
+    if (!p)
+        as_fail(AS_ENOMEM, "%s: cannot allocate %zu bytes", what, n);
+    return p;
+}
