@@ -1,0 +1,192 @@
+/* `attnscope dump`: attention maps as text heat maps (ascii/ansi) or as a safetensors file with
+ * the fixtures' tensor names (the machine-readable contract). */
+#include "cli.h"
+
+#include "attnscope/model.h"
+#include "attnscope/st.h"
+
+#include <cJSON.h>
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+/* ---- safetensors --------------------------------------------------------------------------*/
+
+static void add_ids(as_st_writer *w, const char *name, const int32_t *ids, int n)
+{
+    int64_t *v = as_xcalloc((size_t)(n ? n : 1), sizeof *v);
+    for (int i = 0; i < n; i++)
+        v[i] = ids[i];
+    int64_t shape[1] = {n};
+    as_st_writer_add_i64(w, name, 1, shape, v);
+    free(v);
+}
+
+static char *tokens_json(const as_attn_axis_tokens *t)
+{
+    cJSON *arr = cJSON_CreateArray();
+    for (int i = 0; i < t->n; i++)
+        cJSON_AddItemToArray(arr, cJSON_CreateString(t->pieces[i]));
+    char *s = cJSON_PrintUnformatted(arr);
+    cJSON_Delete(arr);
+    return s;
+}
+
+static int write_safetensors(const as_attn *a, FILE *out, const char *path)
+{
+    as_st_writer *w = as_st_writer_create();
+    const as_attn_axis_tokens *src = &a->axis[AS_AXIS_SOURCE], *tgt = &a->axis[AS_AXIS_TARGET];
+    as_st_writer_meta(w, "producer", "attnscope");
+    as_st_writer_meta(w, "model", a->model_name);
+    as_st_writer_meta(w, "model_type", a->arch);
+    char *js = tokens_json(src);
+    as_st_writer_meta(w, "source_tokens", js);
+    cJSON_free(js);
+    add_ids(w, "input_ids", src->ids, src->n);
+    if (tgt->n) {
+        js = tokens_json(tgt);
+        as_st_writer_meta(w, "target_tokens", js);
+        cJSON_free(js);
+        if (a->n_generated)
+            add_ids(w, "generated_ids", tgt->ids, tgt->n);
+        else
+            add_ids(w, "target_ids", tgt->ids + 1, tgt->n - 1);
+        add_ids(w, "decoder_input_ids", tgt->ids, tgt->n);
+    }
+    for (int kind = 0; kind < AS_ATTN_KINDS; kind++) {
+        const as_attn_map *m = &a->map[kind];
+        for (int l = 0; l < m->layers; l++) {
+            char *name = as_attn_export_name(a, (as_attn_kind)kind, l);
+            int64_t shape[3] = {m->heads, m->q, m->k};
+            as_st_writer_add_f32(w, name, 3, shape, as_attn_head(a, (as_attn_kind)kind, l, 0));
+            free(name);
+        }
+    }
+    if (a->logits) {
+        int64_t shape[2] = {a->logits_rows, a->logits_cols};
+        as_st_writer_add_f32(w, "logits", 2, shape, a->logits);
+    }
+    int rc = as_st_writer_write(w, out, path);
+    as_st_writer_destroy(w);
+    return rc;
+}
+
+/* ---- text heat maps -----------------------------------------------------------------------*/
+
+static int env_set(const char *name)
+{
+    const char *v = getenv(name);
+    return v && *v;
+}
+
+static as_render_dump_opts text_opts(const as_cli_opts *o, FILE *out)
+{
+    as_render_dump_opts d = {.format = AS_RENDER_DUMP_ASCII,
+                             .cmap = AS_RENDER_CMAP_VIRIDIS,
+                             .norm = AS_RENDER_NORM_FIXED};
+    /* NO_COLOR or a non-terminal means plain text unless --format ansi asks for colour */
+    if (o->format == AS_FMT_ANSI ||
+        (o->format == AS_FMT_AUTO && !env_set("NO_COLOR") && isatty(fileno(out))))
+        d.format = AS_RENDER_DUMP_ANSI;
+    const char *ct = getenv("COLORTERM");
+    d.color = ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0)
+                  ? AS_RENDER_COLOR_TRUE
+                  : AS_RENDER_COLOR_256;
+    d.width = o->width;
+    if (!d.width) {
+        const char *cols = getenv("COLUMNS");
+        d.width = cols && atoi(cols) >= 24 ? atoi(cols) : 80;
+    }
+    return d;
+}
+
+static int dump_matrix(FILE *out, const as_render_dump_opts *d, const as_attn *a,
+                       as_attn_kind kind, int layer, int head)
+{
+    const as_attn_map *m = &a->map[kind];
+    const as_attn_axis_tokens *rows = &a->axis[as_attn_row_axis(kind)];
+    const as_attn_axis_tokens *cols = &a->axis[as_attn_col_axis(kind)];
+    float *mean = NULL;
+    const float *mat;
+    char *header;
+    if (head == AS_CLI_MEAN) {
+        mean = as_xmalloc(sizeof(float) * (size_t)m->q * m->k);
+        as_attn_head_mean(a, kind, layer, mean);
+        mat = mean;
+        header = as_xasprintf("%s %s layer %d/%d head mean/%d", a->model_name,
+                              as_attn_kind_name(kind), layer, m->layers, m->heads);
+    } else {
+        mat = as_attn_head(a, kind, layer, head);
+        header = as_xasprintf("%s %s layer %d/%d head %d/%d", a->model_name,
+                              as_attn_kind_name(kind), layer, m->layers, head, m->heads);
+    }
+    int rc = as_render_dump_map(out, d, mat, m->q, m->k, (const char *const *)rows->labels,
+                                (const char *const *)cols->labels, header);
+    free(header);
+    free(mean);
+    return rc;
+}
+
+static int write_text(const as_cli_opts *o, const as_attn *a, FILE *out)
+{
+    as_render_dump_opts d = text_opts(o, out);
+    int any = 0;
+    for (int kind = 0; kind < AS_ATTN_KINDS; kind++) {
+        const as_attn_map *m = &a->map[kind];
+        if (!m->layers || (o->map != AS_CLI_ALL && o->map != kind))
+            continue;
+        if (o->layer >= m->layers)
+            return as_fail(AS_EINVAL, "--layer %d: the %s map has layers 0..%d", o->layer,
+                           as_attn_kind_name((as_attn_kind)kind), m->layers - 1);
+        if (o->head >= m->heads)
+            return as_fail(AS_EINVAL, "--head %d: the %s map has heads 0..%d", o->head,
+                           as_attn_kind_name((as_attn_kind)kind), m->heads - 1);
+        for (int l = 0; l < m->layers; l++) {
+            if (o->layer != AS_CLI_ALL && o->layer != l)
+                continue;
+            int h0 = o->head >= 0 ? o->head : o->head == AS_CLI_MEAN ? AS_CLI_MEAN : 0;
+            int h1 = o->head == AS_CLI_ALL ? m->heads - 1 : h0;
+            for (int h = h0; h <= h1; h++) {
+                int rc = dump_matrix(out, &d, a, (as_attn_kind)kind, l, h);
+                if (rc != AS_OK)
+                    return rc;
+                any = 1;
+            }
+        }
+    }
+    if (!any)
+        return as_fail(AS_EINVAL, "--map %s: this model has no such map",
+                       as_attn_kind_name((as_attn_kind)o->map));
+    return AS_OK;
+}
+
+int as_cli_dump(const as_cli_opts *o)
+{
+    as_cli_opts run_opts = *o;
+    run_opts.logits = o->logits && o->format == AS_FMT_SAFETENSORS;
+    as_kern *k;
+    as_model *m;
+    as_attn a;
+    int rc = as_cli_load_and_run(&run_opts, &k, &m, &a);
+    if (rc != AS_OK)
+        return rc;
+    FILE *out = stdout;
+    const char *path = o->output ? o->output : "<stdout>";
+    if (o->output && !(out = fopen(o->output, "wb")))
+        rc = as_fail(AS_EIO, "%s: cannot write: %s", o->output, strerror(errno));
+    else if (o->format == AS_FMT_SAFETENSORS && !o->output && isatty(fileno(stdout)))
+        rc = as_fail(AS_EINVAL, "refusing to write binary safetensors to a terminal; use -o FILE");
+    else if (o->format == AS_FMT_SAFETENSORS)
+        rc = write_safetensors(&a, out, path);
+    else
+        rc = write_text(o, &a, out);
+    if (out && out != stdout && fclose(out) != 0 && rc == AS_OK)
+        rc = as_fail(AS_EIO, "%s: write error", o->output);
+    if (rc == AS_OK && out == stdout && fflush(stdout) != 0)
+        rc = as_fail(AS_EIO, "<stdout>: write error: %s", strerror(errno));
+    as_attn_deinit(&a);
+    as_model_destroy(m);
+    as_kern_destroy(k);
+    return rc;
+}

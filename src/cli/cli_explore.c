@@ -1,0 +1,31 @@
+/* The default command: run the source through the model and open the explorer on it. */
+#include "cli.h"
+
+#include "attnscope/model.h"
+#include "attnscope/tui.h"
+
+#include <string.h>
+
+/* Shows English->French reordering on the bundled model ("robe rouge", "chien noir"). */
+#define AS_DEFAULT_SOURCE "A little girl in a red dress is playing with a black dog."
+
+int as_cli_explore(const as_cli_opts *o)
+{
+    as_cli_opts run_opts = *o;
+    if (!run_opts.src)
+        run_opts.src = AS_DEFAULT_SOURCE;
+    as_kern *k;
+    as_model *m;
+    as_attn a;
+    int rc = as_cli_load_and_run(&run_opts, &k, &m, &a);
+    if (rc != AS_OK)
+        return rc;
+    as_tui_opts t = {0};
+    rc = as_tui_parse_colors(o->colors, &t.colors);
+    if (rc == AS_OK)
+        rc = as_tui_run(m, &a, &t);
+    as_attn_deinit(&a);
+    as_model_destroy(m);
+    as_kern_destroy(k);
+    return rc;
+}

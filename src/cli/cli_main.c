@@ -1,0 +1,28 @@
+/* attnscope entry point: parse, run one sub-command, print at most one error line. */
+#include "cli.h"
+
+#include "attnscope/core.h"
+
+#include <locale.h>
+#include <stdio.h>
+
+int main(int argc, char **argv)
+{
+    setlocale(LC_ALL, "");
+    as_cli_opts o;
+    int rc = as_cli_parse(&o, argc, argv);
+    if (rc == AS_OK) {
+        switch (o.cmd) {
+        case AS_CMD_HELP: as_cli_usage(stdout); break;
+        case AS_CMD_DUMP: rc = as_cli_dump(&o); break;
+        case AS_CMD_INFO: rc = as_cli_info(&o); break;
+        case AS_CMD_DEVICES: rc = as_cli_devices(&o); break;
+        case AS_CMD_EXPLORE: rc = as_cli_explore(&o); break;
+        }
+    }
+    if (rc != AS_OK) {
+        fprintf(stderr, "attnscope: %s\n", as_last_error());
+        return AS_CLI_EXIT_FAIL;
+    }
+    return 0;
+}

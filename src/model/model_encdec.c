@@ -1,0 +1,626 @@
+/* Marian (opus-mt) encoder-decoder: forward pass, greedy decoding with a KV cache, and capture of
+ * every attention map. Written once against kern.h, so the CPU and Vulkan backends run the same
+ * sequence of ops.
+ *
+ * Shapes: D = d_model, H = heads, dh = D / H, F = ffn dim, V = vocab, Te = source tokens,
+ * Td = decoder positions (start token + target/generated tokens).
+ *
+ * The decoder always runs step by step over positions (one token per step, KV cache): a forced
+ * target records every step into a single submit; greedy decoding submits one step at a time and
+ * picks the next token on the host. Each step's attention rows land directly in capture buffers
+ * laid out by step (self: [H, t+1] blocks packed one after another; cross: [Td, H, Te]), and are
+ * rearranged into the store's (layer, head, q, k) at the end: no copies on the device. */
+#include "model_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- weights ------------------------------------------------------------------------------*/
+
+typedef struct enc_layer {
+    as_lin qkv;  /* q_proj | k_proj | v_proj fused: [3D, D] */
+    as_lin out;  /* out_proj [D, D] */
+    as_norm ln1; /* self_attn_layer_norm */
+    as_lin fc1, fc2;
+    as_norm ln2; /* final_layer_norm */
+} enc_layer;
+
+typedef struct dec_layer {
+    as_lin qkv, out;
+    as_norm ln1;
+    as_lin cq;   /* encoder_attn.q_proj [D, D] */
+    as_lin ckv;  /* encoder_attn.k_proj | v_proj fused: [2D, D], applied to the encoder output */
+    as_lin cout; /* encoder_attn.out_proj */
+    as_norm ln_c;
+    as_lin fc1, fc2;
+    as_norm ln2;
+} dec_layer;
+
+typedef struct encdec {
+    as_buf *embed_enc, *embed_dec; /* [V, D] (the same buffer when shared) */
+    as_buf *lm_head;               /* [V, D] (may alias embed_dec) */
+    as_buf *lm_bias;               /* final_logits_bias [V] */
+    as_buf *pos;                   /* sinusoidal [P, D] */
+    enc_layer *enc;
+    dec_layer *dec;
+} encdec;
+
+static int load_attn(as_model *m, const char *pfx, int D, as_lin *qkv, as_lin *out, as_norm *ln)
+{
+    char *names[3] = {as_xasprintf("%s.q_proj", pfx), as_xasprintf("%s.k_proj", pfx),
+                      as_xasprintf("%s.v_proj", pfx)};
+    char *o = as_xasprintf("%s.out_proj", pfx), *lnn = as_xasprintf("%s_layer_norm", pfx);
+    int rc = as_model_upload_lin_fused(m, (const char *const *)names, 3, D, D, qkv);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, o, D, D, out);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, lnn, D, ln);
+    for (int i = 0; i < 3; i++)
+        free(names[i]);
+    free(o);
+    free(lnn);
+    return rc;
+}
+
+static int load_ffn(as_model *m, const char *pfx, int D, int F, as_lin *fc1, as_lin *fc2,
+                    as_norm *ln)
+{
+    char *a = as_xasprintf("%s.fc1", pfx), *b = as_xasprintf("%s.fc2", pfx),
+         *c = as_xasprintf("%s.final_layer_norm", pfx);
+    int rc = as_model_upload_lin(m, a, F, D, fc1);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, b, D, F, fc2);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, c, D, ln);
+    free(a);
+    free(b);
+    free(c);
+    return rc;
+}
+
+static int load_cross(as_model *m, const char *pfx, int D, dec_layer *l)
+{
+    char *q = as_xasprintf("%s.encoder_attn.q_proj", pfx);
+    char *kv[2] = {as_xasprintf("%s.encoder_attn.k_proj", pfx),
+                   as_xasprintf("%s.encoder_attn.v_proj", pfx)};
+    char *o = as_xasprintf("%s.encoder_attn.out_proj", pfx);
+    char *ln = as_xasprintf("%s.encoder_attn_layer_norm", pfx);
+    int rc = as_model_upload_lin(m, q, D, D, &l->cq);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin_fused(m, (const char *const *)kv, 2, D, D, &l->ckv);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, o, D, D, &l->cout);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, ln, D, &l->ln_c);
+    free(q);
+    free(kv[0]);
+    free(kv[1]);
+    free(o);
+    free(ln);
+    return rc;
+}
+
+/* P[p][i] = sin(p / 10000^(2i/D)), P[p][D/2 + i] = cos(...), computed in double (as the reference
+ * does) and rounded to float. */
+static float *sinusoidal_table(int P, int D)
+{
+    float *t = as_xmalloc(sizeof(float) * (size_t)P * D);
+    int half = D / 2;
+    for (int p = 0; p < P; p++)
+        for (int i = 0; i < half; i++) {
+            double angle = p / pow(10000.0, 2.0 * i / D);
+            t[(size_t)p * D + i] = (float)sin(angle);
+            t[(size_t)p * D + half + i] = (float)cos(angle);
+        }
+    return t;
+}
+
+/* The embedding matrix: model.shared.weight, or per-stack embed_tokens in checkpoints that do not
+ * share them; absent tensors are tied to the shared one as the reference does. */
+static int load_embeddings(as_model *m, encdec *e)
+{
+    const as_cfg *c = &m->cfg;
+    int64_t shape[2] = {c->vocab_size, c->d_model};
+    const char *shared = as_st_find(m->st, "model.shared.weight") ? "model.shared.weight"
+                                                                  : "model.encoder.embed_tokens.weight";
+    int rc = as_model_upload(m, shared, 2, shape, &e->embed_enc);
+    e->embed_dec = e->embed_enc;
+    if (rc == AS_OK && as_st_find(m->st, "model.decoder.embed_tokens.weight") &&
+        !as_st_find(m->st, "model.shared.weight"))
+        rc = as_model_upload(m, "model.decoder.embed_tokens.weight", 2, shape, &e->embed_dec);
+    e->lm_head = e->embed_dec;
+    if (rc == AS_OK && as_st_find(m->st, "lm_head.weight") &&
+        !as_st_find(m->st, "model.shared.weight"))
+        rc = as_model_upload(m, "lm_head.weight", 2, shape, &e->lm_head);
+    int64_t bshape[2] = {1, c->vocab_size};
+    if (rc == AS_OK)
+        rc = as_model_upload(m, "final_logits_bias", 2, bshape, &e->lm_bias);
+    return rc;
+}
+
+static void marian_unload(as_model *m)
+{
+    encdec *e = m->family;
+    if (!e)
+        return;
+    const as_cfg *c = &m->cfg;
+    for (int l = 0; e->enc && l < c->enc_layers; l++) {
+        enc_layer *L = &e->enc[l];
+        as_model_free_lin(m, &L->qkv);
+        as_model_free_lin(m, &L->out);
+        as_model_free_norm(m, &L->ln1);
+        as_model_free_lin(m, &L->fc1);
+        as_model_free_lin(m, &L->fc2);
+        as_model_free_norm(m, &L->ln2);
+    }
+    for (int l = 0; e->dec && l < c->dec_layers; l++) {
+        dec_layer *L = &e->dec[l];
+        as_model_free_lin(m, &L->qkv);
+        as_model_free_lin(m, &L->out);
+        as_model_free_norm(m, &L->ln1);
+        as_model_free_lin(m, &L->cq);
+        as_model_free_lin(m, &L->ckv);
+        as_model_free_lin(m, &L->cout);
+        as_model_free_norm(m, &L->ln_c);
+        as_model_free_lin(m, &L->fc1);
+        as_model_free_lin(m, &L->fc2);
+        as_model_free_norm(m, &L->ln2);
+    }
+    if (e->lm_head != e->embed_dec)
+        as_buf_destroy(m->k, e->lm_head);
+    if (e->embed_dec != e->embed_enc)
+        as_buf_destroy(m->k, e->embed_dec);
+    as_buf_destroy(m->k, e->embed_enc);
+    as_buf_destroy(m->k, e->lm_bias);
+    as_buf_destroy(m->k, e->pos);
+    free(e->enc);
+    free(e->dec);
+    free(e);
+    m->family = NULL;
+}
+
+static int marian_load(as_model *m)
+{
+    const as_cfg *c = &m->cfg;
+    if (!c->is_encoder_decoder || c->dec_layers <= 0)
+        return as_fail(AS_EFORMAT, "%s/config.json: model_type %s needs an encoder and a decoder",
+                       m->dir, c->model_type);
+    if (c->normalize_before)
+        return as_fail(AS_EUNSUPPORTED, "%s/config.json: normalize_before (pre-LN) is not "
+                                        "supported for model_type marian", m->dir);
+    if (c->d_model % 2)
+        return as_fail(AS_EFORMAT, "%s/config.json: d_model %d must be even for sinusoidal "
+                                   "positions", m->dir, c->d_model);
+    encdec *e = as_xcalloc(1, sizeof *e);
+    m->family = e;
+    e->enc = as_xcalloc((size_t)c->enc_layers, sizeof *e->enc);
+    e->dec = as_xcalloc((size_t)c->dec_layers, sizeof *e->dec);
+    int D = c->d_model;
+    int rc = load_embeddings(m, e);
+    for (int l = 0; l < c->enc_layers && rc == AS_OK; l++) {
+        char *p = as_xasprintf("model.encoder.layers.%d", l);
+        char *sa = as_xasprintf("%s.self_attn", p);
+        rc = load_attn(m, sa, D, &e->enc[l].qkv, &e->enc[l].out, &e->enc[l].ln1);
+        if (rc == AS_OK)
+            rc = load_ffn(m, p, D, c->enc_ffn, &e->enc[l].fc1, &e->enc[l].fc2, &e->enc[l].ln2);
+        free(sa);
+        free(p);
+    }
+    for (int l = 0; l < c->dec_layers && rc == AS_OK; l++) {
+        dec_layer *L = &e->dec[l];
+        char *p = as_xasprintf("model.decoder.layers.%d", l);
+        char *sa = as_xasprintf("%s.self_attn", p);
+        rc = load_attn(m, sa, D, &L->qkv, &L->out, &L->ln1);
+        if (rc == AS_OK)
+            rc = load_cross(m, p, D, L);
+        if (rc == AS_OK)
+            rc = load_ffn(m, p, D, c->dec_ffn, &L->fc1, &L->fc2, &L->ln2);
+        free(sa);
+        free(p);
+    }
+    if (rc == AS_OK) {
+        float *t = sinusoidal_table(c->max_positions, D);
+        rc = as_model_upload_host(m, t, (size_t)c->max_positions * D, &e->pos);
+        free(t);
+    }
+    if (rc != AS_OK)
+        marian_unload(m);
+    return rc;
+}
+
+/* ---- run state ----------------------------------------------------------------------------*/
+
+typedef struct run {
+    as_model *m;
+    encdec *e;
+    int D, H, dh, V, Te, Tmax;
+    float scale; /* dh^-0.5 */
+    /* encoder scratch (Te rows) */
+    as_buf *ids_e, *x, *x2, *qkv, *o, *h;
+    as_buf **cross_kv; /* per decoder layer [Te, 2D] */
+    as_buf *cap_enc;  /* (layer, head, Te, Te) */
+    /* decoder (one row per step) */
+    as_buf *ids_d;     /* [Tmax] */
+    as_buf *dx, *dx2, *dq, *do_, *dh_;
+    as_buf **self_kv;  /* per layer [Tmax, 3D]: fused q|k|v rows; k and v columns are the cache */
+    as_buf *cap_self;  /* per layer packed [H, t+1] blocks: layer stride = H * Tmax(Tmax+1)/2 */
+    as_buf *cap_cross; /* (layer, step, head, Te) */
+    as_buf *logits;    /* [logit_rows, V] */
+    int logit_rows;
+} run;
+
+static size_t self_block_off(const run *r, int layer, int t)
+{
+    size_t per_layer = (size_t)r->H * r->Tmax * (r->Tmax + 1) / 2;
+    return (size_t)layer * per_layer + (size_t)r->H * t * (t + 1) / 2;
+}
+
+static void run_free(run *r)
+{
+    as_kern *k = r->m->k;
+    as_buf *bufs[] = {r->ids_e, r->x,   r->x2,  r->qkv,      r->o,        r->h,
+                      r->cap_enc, r->ids_d, r->dx, r->dx2, r->dq, r->do_, r->dh_, r->cap_self,
+                      r->cap_cross, r->logits};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        as_buf_destroy(k, bufs[i]);
+    for (int l = 0; r->cross_kv && l < r->m->cfg.dec_layers; l++)
+        as_buf_destroy(k, r->cross_kv[l]);
+    for (int l = 0; r->self_kv && l < r->m->cfg.dec_layers; l++)
+        as_buf_destroy(k, r->self_kv[l]);
+    free(r->cross_kv);
+    free(r->self_kv);
+}
+
+static int run_alloc(run *r)
+{
+    const as_cfg *c = &r->m->cfg;
+    as_model *m = r->m;
+    size_t Te = (size_t)r->Te, D = (size_t)r->D, T = (size_t)r->Tmax;
+    int F = c->enc_ffn > c->dec_ffn ? c->enc_ffn : c->dec_ffn;
+    int rc = AS_OK;
+#define ALLOC(field, n) \
+    if (rc == AS_OK)    \
+    rc = as_model_buf(m, (n), "activations", &r->field)
+    ALLOC(ids_e, Te);
+    ALLOC(x, Te * D);
+    ALLOC(x2, Te * D);
+    ALLOC(qkv, Te * 3 * D);
+    ALLOC(o, Te * D);
+    ALLOC(h, Te * (size_t)F);
+    ALLOC(cap_enc, (size_t)c->enc_layers * r->H * Te * Te);
+    ALLOC(ids_d, T);
+    ALLOC(dx, D);
+    ALLOC(dx2, D);
+    ALLOC(dq, D);
+    ALLOC(do_, D);
+    ALLOC(dh_, (size_t)F);
+    ALLOC(cap_self, (size_t)c->dec_layers * r->H * T * (T + 1) / 2);
+    ALLOC(cap_cross, (size_t)c->dec_layers * T * r->H * Te);
+    ALLOC(logits, (size_t)r->logit_rows * r->V);
+#undef ALLOC
+    r->cross_kv = as_xcalloc((size_t)c->dec_layers, sizeof *r->cross_kv);
+    r->self_kv = as_xcalloc((size_t)c->dec_layers, sizeof *r->self_kv);
+    for (int l = 0; l < c->dec_layers && rc == AS_OK; l++) {
+        rc = as_model_buf(m, Te * 2 * D, "cross-attention keys/values", &r->cross_kv[l]);
+        if (rc == AS_OK)
+            rc = as_model_buf(m, T * 3 * D, "decoder cache", &r->self_kv[l]);
+    }
+    return rc;
+}
+
+/* ---- recorded blocks ----------------------------------------------------------------------*/
+
+static void linear(as_kern *k, as_tv y, as_tv x, const as_lin *l, uint32_t M, uint32_t N,
+                   uint32_t K, as_tv res)
+{
+    as_op_matmul p = {.y = y, .x = x, .w = as_tv_at(l->w, 0), .bias = as_tv_at(l->b, 0),
+                      .res = res, .M = M, .N = N, .K = K};
+    as_kern_matmul(k, &p);
+}
+
+static void linear_act(as_kern *k, as_tv y, as_tv x, const as_lin *l, uint32_t M, uint32_t N,
+                       uint32_t K, as_act act)
+{
+    as_op_matmul p = {.y = y, .x = x, .w = as_tv_at(l->w, 0), .bias = as_tv_at(l->b, 0),
+                      .M = M, .N = N, .K = K, .has_act = 1, .act = act};
+    as_kern_matmul(k, &p);
+}
+
+static void norm(as_kern *k, as_tv y, as_tv x, const as_norm *n, uint32_t M, uint32_t N, float eps)
+{
+    as_op_layernorm p = {.y = y, .x = x, .gamma = as_tv_at(n->g, 0), .beta = as_tv_at(n->b, 0),
+                         .M = M, .N = N, .eps = eps};
+    as_kern_layernorm(k, &p);
+}
+
+/* softmax(scale * q k^T [+ causal mask]) v for Tq queries: probabilities land in cap (kept),
+ * the output in o [Tq, D]. q/k/v are strided row views (fused projections). */
+static void attention(run *r, as_tv o, as_tv q, uint32_t q_stride, as_tv kk, as_tv v,
+                      uint32_t kv_stride, uint32_t Tq, uint32_t Tk, as_tv cap, int causal)
+{
+    as_kern *k = r->m->k;
+    as_op_scores s = {.s = cap, .q = q, .k = kk, .H = r->H, .Tq = Tq, .Tk = Tk, .dh = r->dh,
+                      .q_stride = q_stride, .k_stride = kv_stride, .scale = r->scale};
+    as_kern_scores(k, &s);
+    as_op_softmax sm = {.p = cap, .s = cap, .rows = r->H * Tq, .cols = Tk, .Tq = Tq,
+                        .causal = causal, .causal_offset = 0};
+    as_kern_softmax(k, &sm);
+    as_op_apply a = {.o = o, .p = cap, .v = v, .H = r->H, .Tq = Tq, .Tk = Tk, .dh = r->dh,
+                     .o_stride = (uint32_t)r->D, .v_stride = kv_stride};
+    as_kern_apply(k, &a);
+}
+
+/* Post-LN blocks (Marian): x = LN(x + f(x)) for each sublayer f. */
+static void encoder(run *r)
+{
+    as_model *m = r->m;
+    const as_cfg *c = &m->cfg;
+    as_kern *k = m->k;
+    encdec *e = r->e;
+    uint32_t T = (uint32_t)r->Te, D = (uint32_t)r->D, F = (uint32_t)c->enc_ffn;
+    float eps = c->ln_eps;
+    as_op_embed em = {.y = as_tv_at(r->x, 0), .ids = as_tv_at(r->ids_e, 0),
+                      .table = as_tv_at(e->embed_enc, 0), .pos = as_tv_at(e->pos, 0), .M = T,
+                      .D = D, .pos_start = 0,
+                      .scale = c->scale_embedding ? sqrtf((float)D) : 1.0f};
+    as_kern_embed(k, &em);
+    for (int l = 0; l < c->enc_layers; l++) {
+        enc_layer *L = &e->enc[l];
+        as_tv x = as_tv_at(r->x, 0), x2 = as_tv_at(r->x2, 0);
+        as_tv cap = as_tv_at(r->cap_enc, (size_t)l * r->H * T * T);
+        linear(k, as_tv_at(r->qkv, 0), x, &L->qkv, T, 3 * D, D, (as_tv){0});
+        attention(r, as_tv_at(r->o, 0), as_tv_at(r->qkv, 0), 3 * D, as_tv_at(r->qkv, D),
+                  as_tv_at(r->qkv, 2 * D), 3 * D, T, T, cap, 0);
+        linear(k, x2, as_tv_at(r->o, 0), &L->out, T, D, D, x);
+        norm(k, x, x2, &L->ln1, T, D, eps);
+        linear_act(k, as_tv_at(r->h, 0), x, &L->fc1, T, F, D, c->act);
+        linear(k, x2, as_tv_at(r->h, 0), &L->fc2, T, D, F, x);
+        norm(k, x, x2, &L->ln2, T, D, eps);
+    }
+    /* the encoder output feeds every decoder layer's cross-attention keys and values */
+    for (int l = 0; l < c->dec_layers; l++)
+        linear(k, as_tv_at(r->cross_kv[l], 0), as_tv_at(r->x, 0), &e->dec[l].ckv, T, 2 * D, D,
+               (as_tv){0});
+}
+
+/* One decoder position t (its token id already in ids_d[t]); logits row -> logits[lrow]. */
+static void decoder_step(run *r, int t, int lrow)
+{
+    as_model *m = r->m;
+    const as_cfg *c = &m->cfg;
+    as_kern *k = m->k;
+    encdec *e = r->e;
+    uint32_t D = (uint32_t)r->D, F = (uint32_t)c->dec_ffn, Te = (uint32_t)r->Te;
+    float eps = c->ln_eps;
+    as_tv x = as_tv_at(r->dx, 0), x2 = as_tv_at(r->dx2, 0), o = as_tv_at(r->do_, 0);
+    as_op_embed em = {.y = x, .ids = as_tv_at(r->ids_d, (size_t)t),
+                      .table = as_tv_at(e->embed_dec, 0), .pos = as_tv_at(e->pos, 0), .M = 1,
+                      .D = D, .pos_start = (uint32_t)t,
+                      .scale = c->scale_embedding ? sqrtf((float)D) : 1.0f};
+    as_kern_embed(k, &em);
+    for (int l = 0; l < c->dec_layers; l++) {
+        dec_layer *L = &e->dec[l];
+        as_buf *kv = r->self_kv[l];
+        /* row t of the fused buffer: q for this step, k and v appended to the cache */
+        linear(k, as_tv_at(kv, (size_t)t * 3 * D), x, &L->qkv, 1, 3 * D, D, (as_tv){0});
+        attention(r, o, as_tv_at(kv, (size_t)t * 3 * D), 3 * D, as_tv_at(kv, D),
+                  as_tv_at(kv, 2 * D), 3 * D, 1, (uint32_t)t + 1,
+                  as_tv_at(r->cap_self, self_block_off(r, l, t)), 0);
+        linear(k, x2, o, &L->out, 1, D, D, x);
+        norm(k, x, x2, &L->ln1, 1, D, eps);
+        linear(k, as_tv_at(r->dq, 0), x, &L->cq, 1, D, D, (as_tv){0});
+        size_t cap = (((size_t)l * r->Tmax + t) * r->H) * Te;
+        attention(r, o, as_tv_at(r->dq, 0), D, as_tv_at(r->cross_kv[l], 0),
+                  as_tv_at(r->cross_kv[l], D), 2 * D, 1, Te, as_tv_at(r->cap_cross, cap), 0);
+        linear(k, x2, o, &L->cout, 1, D, D, x);
+        norm(k, x, x2, &L->ln_c, 1, D, eps);
+        linear_act(k, as_tv_at(r->dh_, 0), x, &L->fc1, 1, F, D, c->act);
+        linear(k, x2, as_tv_at(r->dh_, 0), &L->fc2, 1, D, F, x);
+        norm(k, x, x2, &L->ln2, 1, D, eps);
+    }
+    as_op_matmul lm = {.y = as_tv_at(r->logits, (size_t)lrow * r->V), .x = x,
+                       .w = as_tv_at(e->lm_head, 0), .bias = as_tv_at(e->lm_bias, 0), .M = 1,
+                       .N = (uint32_t)r->V, .K = D};
+    as_kern_matmul(k, &lm);
+}
+
+/* ---- greedy choice ------------------------------------------------------------------------*/
+
+/* argmax of the processed logits of the token at position `pos` of the decoder sequence:
+ * bad_words_ids are banned, and at the last allowed position (max_length - 1) only
+ * forced_eos_token_id is allowed (HF NoBadWords + ForcedEOSToken logits processors). */
+static int pick_next(const as_cfg *c, const float *logits, int V, int pos, int max_len)
+{
+    if (c->forced_eos_id >= 0 && c->forced_eos_id < V && pos == max_len - 1)
+        return c->forced_eos_id;
+    int best = -1;
+    for (int v = 0; v < V; v++) {
+        int banned = 0;
+        for (int b = 0; b < c->n_bad_words; b++)
+            banned |= c->bad_words[b] == v;
+        if (!banned && (best < 0 || logits[v] > logits[best]))
+            best = v;
+    }
+    return best;
+}
+
+/* ---- store --------------------------------------------------------------------------------*/
+
+static int read_floats(as_kern *k, as_buf *b, size_t off, float *dst, size_t n)
+{
+    return as_buf_read(k, b, off * sizeof(float), dst, n * sizeof(float));
+}
+
+static int fill_store(run *r, int Td, as_attn *out, const as_run_opts *opts)
+{
+    as_model *m = r->m;
+    const as_cfg *c = &m->cfg;
+    as_kern *k = m->k;
+    int H = r->H, Te = r->Te;
+    int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, c->enc_layers, H, Te, Te);
+    if (rc == AS_OK)
+        rc = as_attn_alloc_map(out, AS_ATTN_DECODER, c->dec_layers, H, Td, Td);
+    if (rc == AS_OK)
+        rc = as_attn_alloc_map(out, AS_ATTN_CROSS, c->dec_layers, H, Td, Te);
+    if (rc == AS_OK)
+        rc = read_floats(k, r->cap_enc, 0, out->map[AS_ATTN_ENCODER].p,
+                         (size_t)c->enc_layers * H * Te * Te);
+    size_t self_n = (size_t)c->dec_layers * H * r->Tmax * (r->Tmax + 1) / 2;
+    size_t cross_n = (size_t)c->dec_layers * r->Tmax * H * Te;
+    float *self = rc == AS_OK ? as_try_calloc(self_n, sizeof(float), "attention store") : NULL;
+    float *cross = self ? as_try_calloc(cross_n, sizeof(float), "attention store") : NULL;
+    if (rc == AS_OK && !cross)
+        rc = AS_ENOMEM;
+    if (rc == AS_OK)
+        rc = read_floats(k, r->cap_self, 0, self, self_n);
+    if (rc == AS_OK)
+        rc = read_floats(k, r->cap_cross, 0, cross, cross_n);
+    for (int l = 0; rc == AS_OK && l < c->dec_layers; l++)
+        for (int t = 0; t < Td; t++)
+            for (int h = 0; h < H; h++) {
+                const float *srow = self + self_block_off(r, l, t) + (size_t)h * (t + 1);
+                memcpy(as_attn_head(out, AS_ATTN_DECODER, l, h) + (size_t)t * Td, srow,
+                       sizeof(float) * (size_t)(t + 1));
+                const float *crow = cross + (((size_t)l * r->Tmax + t) * H + h) * Te;
+                memcpy(as_attn_head(out, AS_ATTN_CROSS, l, h) + (size_t)t * Te, crow,
+                       sizeof(float) * (size_t)Te);
+            }
+    free(self);
+    free(cross);
+    if (rc == AS_OK && opts->want_logits) {
+        out->logits = as_try_calloc((size_t)Td * r->V, sizeof(float), "logits");
+        if (!out->logits)
+            return AS_ENOMEM;
+        out->logits_rows = Td;
+        out->logits_cols = r->V;
+        rc = read_floats(k, r->logits, 0, out->logits, (size_t)Td * r->V);
+    }
+    return rc;
+}
+
+/* ---- run ----------------------------------------------------------------------------------*/
+
+static int check_ids(const as_model *m, const int32_t *ids, int n, const char *what)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
+            return as_fail(AS_EFORMAT, "%s: %s token id %d is outside the model's vocabulary "
+                                       "(%d)", m->dir, what, ids[i], m->cfg.vocab_size);
+    return AS_OK;
+}
+
+static int upload_ids(as_kern *k, as_buf *b, const int32_t *ids, int n)
+{
+    return as_buf_write(k, b, 0, ids, sizeof(int32_t) * (size_t)n);
+}
+
+static int marian_run(as_model *m, const as_run_opts *opts, as_attn *out)
+{
+    const as_cfg *c = &m->cfg;
+    as_kern *k = m->k;
+    as_tok_seq src = {0}, tgt = {0};
+    run r = {.m = m, .e = m->family, .D = c->d_model, .H = c->enc_heads, .V = c->vocab_size};
+    int32_t *dec_ids = NULL;
+    int rc = as_tok_encode(m->tok, AS_TOK_SOURCE, opts->src, &src);
+    if (rc == AS_OK && opts->tgt)
+        rc = as_tok_encode(m->tok, AS_TOK_TARGET, opts->tgt, &tgt);
+    if (rc != AS_OK)
+        goto done;
+    if (c->enc_heads != c->dec_heads) {
+        rc = as_fail(AS_EUNSUPPORTED, "%s/config.json: encoder and decoder head counts differ "
+                                      "(%d vs %d)", m->dir, c->enc_heads, c->dec_heads);
+        goto done;
+    }
+    int max_new = opts->max_new_tokens > 0 ? opts->max_new_tokens
+                  : c->max_length > 1      ? c->max_length - 1
+                                           : 64;
+    r.Te = src.n;
+    r.Tmax = opts->tgt ? tgt.n + 1 : max_new + 1;
+    if (r.Te > c->max_positions || r.Tmax > c->max_positions) {
+        rc = as_fail(AS_EINVAL, "%s: %s has %d positions but the model supports at most %d",
+                     m->dir, r.Te > c->max_positions ? "source" : "target",
+                     r.Te > c->max_positions ? r.Te : r.Tmax, c->max_positions);
+        goto done;
+    }
+    if ((rc = check_ids(m, src.ids, src.n, "source")) != AS_OK ||
+        (rc = check_ids(m, tgt.ids, tgt.n, "target")) != AS_OK)
+        goto done;
+    r.dh = r.D / r.H;
+    r.scale = 1.0f / sqrtf((float)r.dh);
+    r.logit_rows = opts->want_logits ? r.Tmax : 1;
+    if ((rc = run_alloc(&r)) != AS_OK)
+        goto done;
+
+    /* decoder inputs: start token, then the forced target (or greedy choices as they come) */
+    dec_ids = as_xcalloc((size_t)r.Tmax, sizeof(int32_t));
+    dec_ids[0] = c->decoder_start_id;
+    int Td = 1;
+    if (opts->tgt) {
+        memcpy(dec_ids + 1, tgt.ids, sizeof(int32_t) * (size_t)tgt.n);
+        Td = tgt.n + 1;
+    }
+    if ((rc = upload_ids(k, r.ids_e, src.ids, src.n)) != AS_OK ||
+        (rc = upload_ids(k, r.ids_d, dec_ids, Td)) != AS_OK)
+        goto done;
+
+    if (opts->tgt) {
+        /* teacher forcing: encoder and every decoder step in one submit */
+        if ((rc = as_kern_begin(k)) != AS_OK)
+            goto done;
+        encoder(&r);
+        for (int t = 0; t < Td; t++)
+            decoder_step(&r, t, opts->want_logits ? t : 0);
+        rc = as_kern_end(k);
+    } else {
+        if ((rc = as_kern_begin(k)) != AS_OK)
+            goto done;
+        encoder(&r);
+        float *row = as_xmalloc(sizeof(float) * (size_t)r.V);
+        int finished = 0;
+        for (int t = 0; rc == AS_OK && t < Td; t++) {
+            if (t > 0)
+                rc = as_kern_begin(k);
+            if (rc != AS_OK)
+                break;
+            int lrow = opts->want_logits ? t : 0;
+            decoder_step(&r, t, lrow);
+            if ((rc = as_kern_end(k)) != AS_OK || finished)
+                continue;
+            rc = read_floats(k, r.logits, (size_t)lrow * r.V, row, (size_t)r.V);
+            if (rc != AS_OK)
+                break;
+            int next = pick_next(c, row, r.V, t + 1, r.Tmax);
+            dec_ids[Td++] = next;
+            finished = next == c->eos_id || Td == r.Tmax;
+            rc = upload_ids(k, r.ids_d, dec_ids, Td);
+        }
+        free(row);
+        out->n_generated = Td - 1;
+    }
+    if (rc != AS_OK)
+        goto done;
+    rc = fill_store(&r, Td, out, opts);
+    if (rc == AS_OK) {
+        const char **pieces = as_xcalloc((size_t)Td, sizeof(char *));
+        for (int i = 0; i < Td; i++)
+            pieces[i] = as_tok_piece(m->tok, dec_ids[i]);
+        as_attn_set_axis(out, AS_AXIS_SOURCE, src.n, src.ids, (const char *const *)src.pieces,
+                         as_tok_label);
+        as_attn_set_axis(out, AS_AXIS_TARGET, Td, dec_ids, pieces, as_tok_label);
+        free(pieces);
+    }
+done:
+    free(dec_ids);
+    run_free(&r);
+    as_tok_seq_free(&src);
+    as_tok_seq_free(&tgt);
+    return rc;
+}
+
+const as_arch as_arch_marian = {
+    .name = "marian",
+    .load = marian_load,
+    .unload = marian_unload,
+    .run = marian_run,
+};
