@@ -46,8 +46,10 @@ char *as_xstrdup(const char *s)
 char *as_xasprintf(const char *fmt, ...)
 {
     va_list ap;
+    char probe;
     va_start(ap, fmt);
-    int n = vsnprintf(NULL, 0, fmt, ap);
+    /* a 1-byte buffer rather than NULL: gcc's format-truncation check rejects NULL under UBSan */
+    int n = vsnprintf(&probe, 1, fmt, ap);
     va_end(ap);
     AS_ASSERT(n >= 0);
     char *s = as_xmalloc((size_t)n + 1);
