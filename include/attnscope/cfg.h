@@ -37,11 +37,17 @@ typedef struct as_cfg {
 } as_cfg;
 
 /* Parses dir/config.json (generation_config.json, when present, overrides generation fields).
- * Errors name the file and the field: missing/invalid required integers, unknown activation,
+ * Sizes accept the Marian/BART, BERT/ViT and GPT-2 names (d_model / hidden_size / n_embd, ...);
+ * decoder-only and encoder-only models keep their stack in enc_*, dec_* stay 0 unless given.
+ * Defaults when absent: token ids -1, vocab_size / max_positions / max_length 0, ln_eps 1e-5
+ * (Marian/BART have no field), GPT-2 n_inner null -> 4 * d_model, booleans false.
+ * Errors (AS_EFORMAT, AS_EIO, AS_EUNSUPPORTED for multi-token bad_words_ids or a list of eos ids)
+ * name the file and the field: missing/invalid required integers, unknown activation,
  * non-positive sizes, d_model not divisible by heads. Unknown model_type is NOT an error here
  * (model_arch decides), but a missing model_type is. */
 int as_cfg_load(as_cfg *cfg, const char *dir);
-/* Parses an activation name ("gelu", "gelu_new", "relu", "swish", "silu", ...). */
+/* Parses an activation name ("gelu", "gelu_new", "relu", "swish", "silu", ...); AS_EFORMAT with
+ * a message listing the known names otherwise. */
 int as_cfg_parse_act(const char *name, as_act *out);
 
 #endif
