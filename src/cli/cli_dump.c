@@ -13,14 +13,15 @@
 
 /* ---- safetensors --------------------------------------------------------------------------*/
 
-static void add_ids(as_st_writer *w, const char *name, const int32_t *ids, int n)
+static int add_ids(as_st_writer *w, const char *name, const int32_t *ids, int n)
 {
     int64_t *v = as_xcalloc((size_t)(n ? n : 1), sizeof *v);
     for (int i = 0; i < n; i++)
         v[i] = ids[i];
     int64_t shape[1] = {n};
-    as_st_writer_add_i64(w, name, 1, shape, v);
+    int rc = as_st_writer_add_i64(w, name, 1, shape, v);
     free(v);
+    return rc;
 }
 
 static char *tokens_json(const as_attn_axis_tokens *t)
@@ -43,31 +44,33 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
     char *js = tokens_json(src);
     as_st_writer_meta(w, "source_tokens", js);
     cJSON_free(js);
-    add_ids(w, "input_ids", src->ids, src->n);
-    if (tgt->n) {
+    int rc = add_ids(w, "input_ids", src->ids, src->n);
+    if (tgt->n && rc == AS_OK) {
         js = tokens_json(tgt);
         as_st_writer_meta(w, "target_tokens", js);
         cJSON_free(js);
         if (a->n_generated)
-            add_ids(w, "generated_ids", tgt->ids, tgt->n);
+            rc = add_ids(w, "generated_ids", tgt->ids, tgt->n);
         else
-            add_ids(w, "target_ids", tgt->ids + 1, tgt->n - 1);
-        add_ids(w, "decoder_input_ids", tgt->ids, tgt->n);
+            rc = add_ids(w, "target_ids", tgt->ids + 1, tgt->n - 1);
+        if (rc == AS_OK)
+            rc = add_ids(w, "decoder_input_ids", tgt->ids, tgt->n);
     }
-    for (int kind = 0; kind < AS_ATTN_KINDS; kind++) {
+    for (int kind = 0; kind < AS_ATTN_KINDS && rc == AS_OK; kind++) {
         const as_attn_map *m = &a->map[kind];
-        for (int l = 0; l < m->layers; l++) {
+        for (int l = 0; l < m->layers && rc == AS_OK; l++) {
             char *name = as_attn_export_name(a, (as_attn_kind)kind, l);
             int64_t shape[3] = {m->heads, m->q, m->k};
-            as_st_writer_add_f32(w, name, 3, shape, as_attn_head(a, (as_attn_kind)kind, l, 0));
+            rc = as_st_writer_add_f32(w, name, 3, shape, as_attn_head(a, (as_attn_kind)kind, l, 0));
             free(name);
         }
     }
-    if (a->logits) {
+    if (a->logits && rc == AS_OK) {
         int64_t shape[2] = {a->logits_rows, a->logits_cols};
-        as_st_writer_add_f32(w, "logits", 2, shape, a->logits);
+        rc = as_st_writer_add_f32(w, "logits", 2, shape, a->logits);
     }
-    int rc = as_st_writer_write(w, out, path);
+    if (rc == AS_OK)
+        rc = as_st_writer_write(w, out, path);
     as_st_writer_destroy(w);
     return rc;
 }

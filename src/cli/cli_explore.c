@@ -20,8 +20,10 @@ int as_cli_explore(const as_cli_opts *o)
     int rc = as_cli_load_and_run(&run_opts, &k, &m, &a);
     if (rc != AS_OK)
         return rc;
-    as_tui_opts t = {0};
-    rc = as_tui_parse_colors(o->colors, &t.colors);
+    as_tui_opts t;
+    as_tui_opts_init(&t);
+    t.run = (as_run_opts){.src = run_opts.src, .tgt = o->tgt, .max_new_tokens = o->max_new_tokens};
+    rc = as_tui_colors_parse(o->colors, &t.colors);
     if (rc == AS_OK)
         rc = as_tui_run(m, &a, &t);
     as_attn_deinit(&a);

@@ -1,0 +1,40 @@
+/* tui: the terminal explorer (ncursesw). Shows one attention map at a time as a half-block heat
+ * map with token labels, a cursor and a status line with the exact value under it; keys switch map
+ * kind, layer and head, and (with a model) `e` edits the source and reruns the model.
+ * Layer 6: uses model, attn, render, core and ncursesw (only src/tui/ includes <curses.h>). */
+#ifndef ATTNSCOPE_TUI_H
+#define ATTNSCOPE_TUI_H
+
+#include "attnscope/attn.h"
+#include "attnscope/model.h"
+#include "attnscope/render.h"
+
+typedef enum {
+    AS_TUI_COLORS_AUTO, /* best the terminal supports; NO_COLOR (non-empty) means none */
+    AS_TUI_COLORS_NONE, /* glyph density ramp */
+    AS_TUI_COLORS_16,
+    AS_TUI_COLORS_256,
+    AS_TUI_COLORS_TRUE, /* falls back to 256 / 16 if the terminal cannot do it */
+} as_tui_colors;
+
+typedef struct as_tui_opts {
+    as_tui_colors colors;
+    as_render_cmap cmap;
+    as_render_norm norm;
+    int max_frames;  /* > 0: return after drawing this many frames (scripted tests) */
+    as_run_opts run; /* the options that made the store; `e` reruns with a new src (tgt dropped:
+                        a forced target belongs to the old source) */
+} as_tui_opts;
+
+/* Defaults: AS_TUI_COLORS_AUTO, viridis, fixed 0..1 range, no frame limit, empty run options. */
+void as_tui_opts_init(as_tui_opts *o);
+/* "auto", "none", "16", "256", "truecolor" -> colour choice; AS_EINVAL naming the valid words. */
+int as_tui_colors_parse(const char *s, as_tui_colors *out);
+
+/* Runs the explorer on store a until the user quits (or max_frames). m may be NULL (a saved
+ * store): editing the source is then disabled. On a rerun the new store replaces *a in place
+ * (the caller still owns and deinits a). Restores the terminal before returning. Errors: AS_EIO
+ * if the terminal cannot be initialised, AS_EINVAL if a holds no map. */
+int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o);
+
+#endif
