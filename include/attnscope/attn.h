@@ -53,9 +53,9 @@ as_attn_axis as_attn_col_axis(as_attn_kind kind);
 const char *as_attn_kind_name(as_attn_kind kind);
 /* Export name of a layer's map: "encoder.attn.L0", or "attn.L0" for single-stack models. */
 char *as_attn_export_name(const as_attn *a, as_attn_kind kind, int layer);
-/* Sets an axis from ids and pieces (copied); labels are made by the given function. */
+/* Sets an axis from ids, raw pieces and display labels (all copied; labels NULL: the pieces). */
 void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
-                      const char *const *pieces, char *(*label)(const char *piece));
+                      const char *const *pieces, const char *const *labels);
 /* Mean over heads of (kind, layer) into out [q, k]. */
 void as_attn_head_mean(const as_attn *a, as_attn_kind kind, int layer, float *out);
 

@@ -87,7 +87,7 @@ char *as_attn_export_name(const as_attn *a, as_attn_kind kind, int layer)
 }
 
 void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
-                      const char *const *pieces, char *(*label)(const char *piece))
+                      const char *const *pieces, const char *const *labels)
 {
     as_attn_axis_tokens *t = &a->axis[axis];
     free_axis(t);
@@ -98,7 +98,7 @@ void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
     for (int i = 0; i < n; i++) {
         t->ids[i] = ids[i];
         t->pieces[i] = as_xstrdup(pieces[i]);
-        t->labels[i] = label ? label(pieces[i]) : as_xstrdup(pieces[i]);
+        t->labels[i] = as_xstrdup(labels ? labels[i] : pieces[i]);
     }
 }
 

@@ -131,6 +131,21 @@ static char *base_name(const char *dir)
     return s;
 }
 
+void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const int32_t *ids, int n)
+{
+    const char **pieces = as_xcalloc((size_t)(n ? n : 1), sizeof(char *));
+    char **labels = as_xcalloc((size_t)(n ? n : 1), sizeof(char *));
+    for (int i = 0; i < n; i++) {
+        pieces[i] = as_tok_piece(m->tok, ids[i]);
+        labels[i] = as_tok_label(pieces[i]);
+    }
+    as_attn_set_axis(a, axis, n, ids, pieces, (const char *const *)labels);
+    for (int i = 0; i < n; i++)
+        free(labels[i]);
+    free(labels);
+    free(pieces);
+}
+
 int as_model_run(as_model *m, const as_run_opts *opts, as_attn *out)
 {
     as_attn_init(out);

@@ -602,13 +602,8 @@ static int marian_run(as_model *m, const as_run_opts *opts, as_attn *out)
         goto done;
     rc = fill_store(&r, Td, out, opts);
     if (rc == AS_OK) {
-        const char **pieces = as_xcalloc((size_t)Td, sizeof(char *));
-        for (int i = 0; i < Td; i++)
-            pieces[i] = as_tok_piece(m->tok, dec_ids[i]);
-        as_attn_set_axis(out, AS_AXIS_SOURCE, src.n, src.ids, (const char *const *)src.pieces,
-                         as_tok_label);
-        as_attn_set_axis(out, AS_AXIS_TARGET, Td, dec_ids, pieces, as_tok_label);
-        free(pieces);
+        as_model_set_axis(m, out, AS_AXIS_SOURCE, src.ids, src.n);
+        as_model_set_axis(m, out, AS_AXIS_TARGET, dec_ids, Td);
     }
 done:
     free(dec_ids);

@@ -50,6 +50,8 @@ int as_model_upload_lin_fused(as_model *m, const char *const *prefixes, int n, i
 int as_model_upload_norm(as_model *m, const char *prefix, int dim, as_norm *l);
 void as_model_free_lin(as_model *m, as_lin *l);
 void as_model_free_norm(as_model *m, as_norm *l);
+/* Fills a store axis from token ids: pieces from the tokenizer, readable labels. */
+void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const int32_t *ids, int n);
 /* Backend buffer of n floats (AS_ENOMEM with a message naming what). */
 int as_model_buf(as_model *m, size_t n_floats, const char *what, as_buf **out);
 
