@@ -4,7 +4,13 @@
  *
  * Environment: AS_DEVICE picks the device when none is given ("N" index or a case-insensitive
  * name substring); AS_VK_VALIDATION=1 enables VK_LAYER_KHRONOS_validation (an error if the layer
- * is missing); validation errors are printed to stderr, one line each, and counted. */
+ * is missing); validation errors are printed to stderr, one line each, and counted. For tests of
+ * the fallback paths: AS_VK_STAGING=1 keeps buffers unmapped (staging copies, as on discrete
+ * GPUs) and AS_VK_SUBGROUPS=0 makes the row kernels reduce in shared memory.
+ * The pipeline cache lives in $XDG_CACHE_HOME/attnscope/ (else ~/.cache/attnscope/).
+ *
+ * Buffers used by a pass must stay alive until its as_kern_end. A fence wait that exceeds 120 s
+ * or a lost device fails as_kern_end with AS_EVULKAN; the backend then refuses further passes. */
 #ifndef ATTNSCOPE_VK_H
 #define ATTNSCOPE_VK_H
 

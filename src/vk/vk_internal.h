@@ -1,0 +1,148 @@
+/* Private state of the Vulkan backend, shared by the files of src/vk/:
+ *   vk_instance.c  instance, validation messenger, device listing and choice
+ *   vk_device.c    as_kern_create_vulkan: logical device, queue, pools, layouts; begin/end
+ *   vk_buffer.c    buffers (persistently mapped, or device-local with staging copies)
+ *   vk_pipeline.c  SPIR-V registry, lazy pipelines, on-disk pipeline cache
+ *   vk_ops.c       one recording function per kern op: push constants and dispatch geometry */
+#ifndef VK_INTERNAL_H
+#define VK_INTERNAL_H
+
+#include "attnscope/kern.h"
+#include "attnscope/vk.h"
+
+#include <stdint.h>
+#include <vulkan/vulkan.h>
+
+/* Storage-buffer bindings of the one descriptor-set layout every pipeline shares. */
+#define AS_VK_BINDINGS 5
+/* Descriptor sets per pool; pools are added when a pass records more dispatches. */
+#define AS_VK_SETS_PER_POOL 256
+/* Buffers remembered between barriers for hazard checks; more forces a barrier. */
+#define AS_VK_HAZARDS 32
+/* Longest wait for one submit before it is reported as a hung device. */
+#define AS_VK_TIMEOUT_NS (120ull * 1000 * 1000 * 1000)
+
+/* Records "<call>: <VkResult>" and jumps to the function's `fail:` label with rc set. */
+#define AS_VK_TRY(expr)                                                                            \
+    do {                                                                                           \
+        VkResult as_vr_ = (expr);                                                                  \
+        if (as_vr_ != VK_SUCCESS) {                                                                \
+            rc = as_fail(AS_EVULKAN, "Vulkan: %s failed: %s", #expr, as_vk_result_name(as_vr_));   \
+            goto fail;                                                                             \
+        }                                                                                          \
+    } while (0)
+
+/* Pipelines: a shader variant plus specialization constants (workgroup size, register block). */
+typedef enum as_vk_pipe {
+    AS_VK_PIPE_MATMUL,          /* scalar loads, 4x8 outputs per invocation */
+    AS_VK_PIPE_MATMUL_ROW,      /* scalar loads, 1x8: M < 4 (decoding one token) */
+    AS_VK_PIPE_MATMUL_VEC4,     /* vec4 loads, 16x8 */
+    AS_VK_PIPE_MATMUL_VEC4_MID, /* vec4 loads, 4x8: 4 <= M < 16 */
+    AS_VK_PIPE_MATMUL_VEC4_ROW, /* vec4 loads, 1x8: M < 4 */
+    AS_VK_PIPE_APPLY,
+    AS_VK_PIPE_LAYERNORM,    /* shared-memory tree reduction */
+    AS_VK_PIPE_LAYERNORM_SG, /* subgroup reduction, workgroup = a subgroup */
+    AS_VK_PIPE_SOFTMAX,
+    AS_VK_PIPE_SOFTMAX_SG,
+    AS_VK_PIPE_EMBED,
+    AS_VK_PIPE_COUNT
+} as_vk_pipe;
+
+typedef struct as_vk_pipe_def {
+    const char *name;     /* shader variant, for messages */
+    const uint32_t *code; /* SPIR-V from spv_all.h */
+    size_t size;          /* bytes */
+    uint32_t wg, tm, tn;  /* specialization constants 0, 1, 2 (tm, tn unused by row kernels);
+                           * wg 0: the device's subgroup size (as_vk_kern.row_wg) */
+} as_vk_pipe_def;
+
+extern const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT];
+
+/* as_vk_kern.lost: a hung device (fence timeout) may still run our commands, so its objects
+ * are not destroyed; a lost one can be torn down normally. */
+enum { AS_VK_LOST = 1, AS_VK_HUNG = 2 };
+
+typedef struct as_vk_buf {
+    as_buf base;
+    VkBuffer buf;
+    VkDeviceMemory mem;
+    void *map; /* persistent mapping; NULL when contents move through staging copies */
+} as_vk_buf;
+
+typedef struct as_vk_kern {
+    as_kern base;
+    VkInstance inst;
+    VkDebugUtilsMessengerEXT messenger;
+    VkPhysicalDevice phys;
+    VkPhysicalDeviceProperties props;
+    VkPhysicalDeviceMemoryProperties mem_props;
+    VkDevice dev;
+    VkQueue queue;
+    uint32_t queue_family;
+    VkCommandPool cmd_pool;
+    VkCommandBuffer cmd;
+    VkFence fence;
+    VkDescriptorSetLayout set_layout;
+    VkPipelineLayout pipe_layout;
+    VkDescriptorPool *pools; /* reset at every begin */
+    uint32_t n_pools, cur_pool;
+    VkPipelineCache cache;
+    char *cache_path; /* NULL when no cache directory is known */
+    int cache_dirty;  /* pipelines were created since the cache was loaded */
+    VkPipeline pipes[AS_VK_PIPE_COUNT];
+    int staged;              /* buffers are device-local; host access through staging copies */
+    int subgroups;           /* compute shaders have subgroup arithmetic: row kernels use it */
+    uint32_t row_wg;         /* workgroup size of the subgroup row kernels */
+    as_vk_buf *dummy;        /* bound to absent optional operands */
+    const as_buf *reads[AS_VK_HAZARDS], *writes[AS_VK_HAZARDS]; /* since the last barrier */
+    uint32_t n_reads, n_writes;
+    int lost; /* AS_VK_LOST or AS_VK_HUNG: nothing more is submitted */
+    uint32_t val_errors;
+    char val_first[512];
+} as_vk_kern;
+
+/* vk_instance.c */
+const char *as_vk_result_name(VkResult r);
+/* Creates the instance; with validation, enables the Khronos layer and a messenger that counts
+ * into vk (NULL: no validation). AS_ENODEV when no driver is installed. */
+int as_vk_instance_create(VkInstance *out, as_vk_kern *vk);
+/* Picks a physical device by spec ("N" / name substring / NULL or "" = AS_DEVICE env, else best
+ * type). *index and a human reason ("--device 1", "best type: cpu") are returned. */
+int as_vk_device_choose(VkInstance inst, const char *spec, VkPhysicalDevice *out, uint32_t *index,
+                        char *reason, size_t reason_len);
+/* Queue family index with compute, or UINT32_MAX. */
+uint32_t as_vk_compute_family(VkPhysicalDevice phys);
+
+/* vk_device.c */
+extern const as_kern_vtbl as_vk_vtbl;
+/* Records one dispatch: bufs[0] is written, bufs[1..] read (NULL = absent, dummy bound). */
+void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, as_buf *const bufs[AS_VK_BINDINGS],
+                    const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy, uint32_t gz);
+/* Records a barrier making earlier shader/transfer/host writes visible to later dispatches. */
+void as_vk_barrier(as_vk_kern *vk);
+/* Submits vk->cmd (already ended) and waits for the fence with a timeout. */
+int as_vk_submit_wait(as_vk_kern *vk);
+/* Records the first error of a pass, reported by as_kern_end. */
+void as_vk_set_error(as_vk_kern *vk, int rc);
+
+/* vk_buffer.c */
+int as_vk_buf_create(as_kern *k, size_t bytes, as_buf **out);
+void as_vk_buf_destroy(as_kern *k, as_buf *b);
+int as_vk_buf_write(as_kern *k, as_buf *b, size_t off, const void *src, size_t n);
+int as_vk_buf_read(as_kern *k, const as_buf *b, size_t off, void *dst, size_t n);
+
+/* vk_pipeline.c */
+void as_vk_cache_open(as_vk_kern *vk);
+void as_vk_cache_close(as_vk_kern *vk);
+/* The pipeline for p, created on first use. */
+int as_vk_pipeline(as_vk_kern *vk, as_vk_pipe p, VkPipeline *out);
+
+/* vk_ops.c */
+void as_vk_matmul(as_kern *k, const as_op_matmul *p);
+void as_vk_layernorm(as_kern *k, const as_op_layernorm *p);
+void as_vk_embed(as_kern *k, const as_op_embed *p);
+void as_vk_scores(as_kern *k, const as_op_scores *p);
+void as_vk_softmax(as_kern *k, const as_op_softmax *p);
+void as_vk_apply(as_kern *k, const as_op_apply *p);
+
+#endif

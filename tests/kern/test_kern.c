@@ -1,0 +1,797 @@
+/* Vulkan backend vs the CPU reference (src/kern/kern_cpu.c), plus device selection, errors and
+ * the pipeline cache. One program, one mode per meson test:
+ *   ops      every op on odd shapes, offsets and aliasing; |gpu - ref| <= atol + rtol*|ref|
+ *            (run twice: default paths, and AS_VK_STAGING=1 AS_VK_SUBGROUPS=0 fallbacks)
+ *   pass     dependent ops recorded in one pass (barriers between them)
+ *   device   choice by index, name and AS_DEVICE; describe; size limit; AS_ENODEV without ICDs;
+ *            missing validation layer; the validation error counter
+ *   cache    the pipeline cache file is written, and corrupt or unwritable caches are ignored
+ * Inputs are seeded pseudo-random, so a failure reproduces. Without a Vulkan device the test
+ * prints why and exits 77 (skip). */
+#include "attnscope/kern.h"
+#include "attnscope/vk.h"
+#include "test.h"
+#include "vk_internal.h"
+#include "vk_pin.h"
+
+#include <ctype.h>
+#include <dirent.h>
+#include <signal.h>
+#include <stdint.h>
+#include <sys/stat.h>
+#include <sys/wait.h>
+#include <time.h>
+#include <unistd.h>
+
+static as_kern *kc, *kg; /* CPU reference, Vulkan under test */
+
+/* ---- inputs -------------------------------------------------------------------------------*/
+
+static uint64_t rng_state = 0x9e3779b97f4a7c15ull;
+
+/* xorshift64*: uniform in [lo, hi) */
+static float frand(float lo, float hi)
+{
+    rng_state ^= rng_state >> 12;
+    rng_state ^= rng_state << 25;
+    rng_state ^= rng_state >> 27;
+    uint64_t r = (rng_state * 0x2545f4914f6cdd1dull) >> 40; /* 24 bits */
+    return lo + (hi - lo) * (float)r / 16777216.0f;
+}
+
+/* The same buffer on both backends, with the same contents. */
+typedef struct pair {
+    as_buf *c, *g;
+    size_t n; /* elements */
+} pair;
+
+static void must(int rc, const char *what)
+{
+    if (rc != AS_OK) {
+        fprintf(stderr, "%s failed: %s: %s\n", what, as_strerror(rc), as_last_error());
+        exit(1);
+    }
+}
+
+static pair pair_new(size_t n, float lo, float hi)
+{
+    pair p = {NULL, NULL, n};
+    must(as_buf_create(kc, n * 4, &p.c), "cpu buffer");
+    must(as_buf_create(kg, n * 4, &p.g), "vulkan buffer");
+    float *v = as_xmalloc(n * 4);
+    for (size_t i = 0; i < n; i++)
+        v[i] = frand(lo, hi);
+    must(as_buf_write(kc, p.c, 0, v, n * 4), "cpu write");
+    must(as_buf_write(kg, p.g, 0, v, n * 4), "vulkan write");
+    free(v);
+    return p;
+}
+
+static void pair_free(pair *p)
+{
+    as_buf_destroy(kc, p->c);
+    as_buf_destroy(kg, p->g);
+}
+
+static as_tv tv(const pair *p, int gpu, size_t off)
+{
+    return as_tv_at(gpu ? p->g : p->c, off);
+}
+
+/* ---- comparison ---------------------------------------------------------------------------*/
+
+typedef struct op_err {
+    const char *name;
+    double max_abs; /* largest |gpu - ref| seen */
+    long compared, cases;
+} op_err;
+
+static op_err err_matmul = {.name = "matmul"}, err_gelu = {.name = "activations"},
+              err_layernorm = {.name = "layernorm"}, err_embed = {.name = "embed"},
+              err_scores = {.name = "scores"}, err_softmax = {.name = "softmax"},
+              err_apply = {.name = "apply"}, err_pass = {.name = "pass"};
+
+/* Compares the whole buffer, so writes outside the op's view are caught too. Elements the
+ * reference sets to exactly 0 where it also got 0 from a mask must be exactly 0 (exact_zero). */
+static void compare(const pair *p, double atol, double rtol, int exact_zero, op_err *e,
+                    const char *what)
+{
+    float *c = as_xmalloc(p->n * 4), *g = as_xmalloc(p->n * 4);
+    must(as_buf_read(kc, p->c, 0, c, p->n * 4), "cpu read");
+    must(as_buf_read(kg, p->g, 0, g, p->n * 4), "vulkan read");
+    int reported = 0;
+    for (size_t i = 0; i < p->n; i++) {
+        double d = fabs((double)g[i] - c[i]);
+        int ok = d <= atol + rtol * fabs(c[i]);
+        if (exact_zero && c[i] == 0.0f)
+            ok = g[i] == 0.0f;
+        if (!(d <= e->max_abs) || isnan(g[i]))
+            e->max_abs = isnan(g[i]) ? INFINITY : d;
+        as_test_checks++;
+        if (!ok) {
+            as_test_failures++;
+            if (reported++ < 3)
+                fprintf(stderr, "%s %s: element %zu: gpu %.9g ref %.9g (|d| %.3g)\n", e->name,
+                        what, i, g[i], c[i], d);
+        }
+    }
+    e->compared += (long)p->n;
+    e->cases++;
+    free(c);
+    free(g);
+}
+
+static void report(const op_err *e)
+{
+    if (e->cases)
+        fprintf(stderr, "%-12s %4ld cases %8ld elements  max |gpu-ref| %.3g\n", e->name, e->cases,
+                e->compared, e->max_abs);
+}
+
+static void begin2(int gpu)
+{
+    must(as_kern_begin(gpu ? kg : kc), "begin");
+}
+
+static void end2(int gpu)
+{
+    must(as_kern_end(gpu ? kg : kc), "end");
+}
+
+/* ---- ops ----------------------------------------------------------------------------------*/
+
+static const uint32_t odd[] = {1, 3, 17, 33, 67, 130};
+#define NODD (sizeof odd / sizeof odd[0])
+
+/* y = act(x.w^T + bias) + res with views at offsets; res may alias y. */
+static void matmul_case(uint32_t M, uint32_t N, uint32_t K, size_t off, int bias, int act,
+                        int res, int alias)
+{
+    pair x = pair_new(off + (size_t)M * K, -1, 1), w = pair_new(off + (size_t)N * K, -1, 1);
+    pair b = pair_new(off + N, -1, 1), y = pair_new(off + (size_t)M * N + 3, -1, 1);
+    pair r = pair_new(off + (size_t)M * N, -1, 1);
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_op_matmul op = {
+            .y = tv(&y, gpu, off), .x = tv(&x, gpu, off), .w = tv(&w, gpu, off),
+            .bias = bias ? tv(&b, gpu, off) : as_tv_at(NULL, 0),
+            .res = !res ? as_tv_at(NULL, 0) : alias ? tv(&y, gpu, off) : tv(&r, gpu, off),
+            .M = M, .N = N, .K = K, .has_act = act >= 0, .act = act >= 0 ? (as_act)act : 0,
+        };
+        begin2(gpu);
+        as_kern_matmul(gpu ? kg : kc, &op);
+        end2(gpu);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "M=%u N=%u K=%u off=%zu bias=%d act=%d res=%d alias=%d", M, N, K,
+             off, bias, act, res, alias);
+    compare(&y, 1e-4, 1e-4, 0, &err_matmul, what);
+    pair_free(&x), pair_free(&w), pair_free(&b), pair_free(&y), pair_free(&r);
+}
+
+static void test_matmul(void)
+{
+    static const uint32_t ks[] = {1, 3, 17, 33, 67, 130, 8, 64}; /* 8, 64: vec4 path */
+    static const size_t offs[] = {0, 4, 5};                      /* 5 forces scalar loads */
+    /* M picks the block height: < 4 one row, 4..15 four rows, else sixteen (vk_ops.c gemm) */
+    static const uint32_t ms[] = {1, 3, 5, 17, 33, 67, 130};
+    int i = 0;
+    for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+        for (size_t b = 0; b < NODD; b++)
+            for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++, i++)
+                matmul_case(ms[a], odd[b], ks[c], offs[i % 3], i % 2, i % 5 - 1, i % 3 != 1,
+                            i % 6 == 0);
+}
+
+/* Activations alone: K = 1 and w = 1 make the product exact, so y = act(x) on both sides and
+ * the GLSL activations (erf, tanh) are compared with libm through the C twin. */
+static void test_activations(void)
+{
+    const uint32_t M = 241;
+    for (int act = AS_ACT_GELU; act <= AS_ACT_SILU; act++) {
+        pair x = pair_new(M, 0, 0), w = pair_new(1, 1, 1), y = pair_new(M, 0, 0);
+        float xs[241];
+        for (uint32_t m = 0; m < M; m++)
+            xs[m] = -12.0f + 24.0f * (float)m / (float)(M - 1); /* step 0.1 over [-12, 12] */
+        must(as_buf_write(kc, x.c, 0, xs, sizeof xs), "write");
+        must(as_buf_write(kg, x.g, 0, xs, sizeof xs), "write");
+        for (int gpu = 0; gpu < 2; gpu++) {
+            as_op_matmul op = {.y = tv(&y, gpu, 0), .x = tv(&x, gpu, 0), .w = tv(&w, gpu, 0),
+                               .M = M, .N = 1, .K = 1, .has_act = 1, .act = (as_act)act};
+            begin2(gpu);
+            as_kern_matmul(gpu ? kg : kc, &op);
+            end2(gpu);
+        }
+        char what[32];
+        snprintf(what, sizeof what, "act=%d", act);
+        /* 1e-6 absolute (the required GELU accuracy) plus 2 ulps for outputs up to 12 */
+        compare(&y, 1e-6, 2.5e-7, 0, &err_gelu, what);
+        pair_free(&x), pair_free(&w), pair_free(&y);
+    }
+}
+
+static void test_layernorm(void)
+{
+    static const uint32_t ns[] = {1, 3, 17, 33, 67, 130, 1000};
+    int i = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < sizeof ns / sizeof ns[0]; b++, i++) {
+            uint32_t M = odd[a], N = ns[b];
+            size_t off = (size_t)(i % 3) * 7;
+            int alias = i % 2;
+            pair x = pair_new(off + (size_t)M * N, -3, 5), y = pair_new(off + (size_t)M * N, -1, 1);
+            pair g = pair_new(off + N, 0.5f, 1.5f), be = pair_new(off + N, -1, 1);
+            for (int gpu = 0; gpu < 2; gpu++) {
+                as_op_layernorm op = {.y = tv(alias ? &x : &y, gpu, off), .x = tv(&x, gpu, off),
+                                      .gamma = tv(&g, gpu, off), .beta = tv(&be, gpu, off),
+                                      .M = M, .N = N, .eps = 1e-5f};
+                begin2(gpu);
+                as_kern_layernorm(gpu ? kg : kc, &op);
+                end2(gpu);
+            }
+            char what[64];
+            snprintf(what, sizeof what, "M=%u N=%u off=%zu alias=%d", M, N, off, alias);
+            compare(alias ? &x : &y, 1e-5, 1e-5, 0, &err_layernorm, what);
+            pair_free(&x), pair_free(&y), pair_free(&g), pair_free(&be);
+        }
+}
+
+static void test_embed(void)
+{
+    static const uint32_t ds[] = {1, 3, 67, 130};
+    const uint32_t V = 50;
+    int i = 0;
+    for (size_t a = 0; a < 3; a++)
+        for (size_t b = 0; b < sizeof ds / sizeof ds[0]; b++, i++) {
+            uint32_t M = odd[a], D = ds[b], pos_start = (uint32_t)(i % 2) * 5;
+            size_t off = (size_t)(i % 3) * 3;
+            int has_pos = i % 3 != 2;
+            pair t = pair_new(off + (size_t)V * D, -1, 1), y = pair_new((size_t)M * D + 2, 0, 0);
+            pair pos = pair_new((size_t)(pos_start + M) * D, -1, 1), ids = pair_new(off + M, 0, 0);
+            uint32_t idv[17];
+            for (uint32_t m = 0; m < M; m++)
+                idv[m] = (uint32_t)frand(0, (float)V);
+            must(as_buf_write(kc, ids.c, off * 4, idv, M * 4), "write ids");
+            must(as_buf_write(kg, ids.g, off * 4, idv, M * 4), "write ids");
+            for (int gpu = 0; gpu < 2; gpu++) {
+                as_op_embed op = {.y = tv(&y, gpu, 0), .ids = tv(&ids, gpu, off),
+                                  .table = tv(&t, gpu, off),
+                                  .pos = has_pos ? tv(&pos, gpu, 0) : as_tv_at(NULL, 0),
+                                  .M = M, .D = D, .pos_start = pos_start,
+                                  .scale = i % 2 ? sqrtf((float)D) : 1.0f};
+                begin2(gpu);
+                as_kern_embed(gpu ? kg : kc, &op);
+                end2(gpu);
+            }
+            char what[64];
+            snprintf(what, sizeof what, "M=%u D=%u pos=%d start=%u", M, D, has_pos, pos_start);
+            compare(&y, 1e-6, 1e-6, 0, &err_embed, what);
+            pair_free(&t), pair_free(&y), pair_free(&pos), pair_free(&ids);
+        }
+}
+
+/* More rows than one grid dimension may hold (65535 guaranteed): the rows are folded into a 2D
+ * grid (vk_ops.c fold) and the shaders must rebuild every row index. */
+static void test_many_rows(void)
+{
+    const uint32_t rows = 70000, cols = 3;
+    pair s = pair_new((size_t)rows * cols, -4, 4), y = pair_new((size_t)rows * cols, 0, 0);
+    pair g = pair_new(cols, 0.5f, 1.5f), be = pair_new(cols, -1, 1);
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_op_layernorm ln = {.y = tv(&y, gpu, 0), .x = tv(&s, gpu, 0), .gamma = tv(&g, gpu, 0),
+                              .beta = tv(&be, gpu, 0), .M = rows, .N = cols, .eps = 1e-5f};
+        as_op_softmax sm = {.p = tv(&s, gpu, 0), .s = tv(&s, gpu, 0), .rows = rows, .cols = cols,
+                            .Tq = 7, .causal = 1};
+        begin2(gpu);
+        as_kern_layernorm(gpu ? kg : kc, &ln);
+        as_kern_softmax(gpu ? kg : kc, &sm);
+        end2(gpu);
+    }
+    /* 3-wide rows: among 70000 some are nearly constant, where a float variance (shader) and
+     * the reference's double one differ most, so this case gets a looser bound */
+    compare(&y, 1e-4, 1e-4, 0, &err_layernorm, "70000 rows");
+    compare(&s, 1e-6, 1e-5, 1, &err_softmax, "70000 rows");
+    pair_free(&s), pair_free(&y), pair_free(&g), pair_free(&be);
+}
+
+/* Q and K rows come from wider (fused QKV-like) rows: strides > H*dh, non-zero offsets. */
+static void test_scores(void)
+{
+    static const uint32_t hs[] = {1, 3}, tqs[] = {1, 3, 17, 33}, tks[] = {1, 17, 67},
+                          dhs[] = {1, 3, 8, 16};
+    int i = 0;
+    for (size_t a = 0; a < 2; a++)
+        for (size_t b = 0; b < 4; b++)
+            for (size_t c = 0; c < 3; c++)
+                for (size_t d = 0; d < 4; d++, i++) {
+                    uint32_t H = hs[a], Tq = tqs[b], Tk = tks[c], dh = dhs[d];
+                    /* even cases keep every start 4-aligned (vec4 path when dh allows) */
+                    uint32_t pad = i % 2 ? 3 : 4, qs = H * dh + pad, ks = H * dh + 2 * pad;
+                    size_t qo = i % 2 ? 5 : 8, ko = i % 2 ? 1 : 4;
+                    pair q = pair_new(qo + (size_t)Tq * qs, -1, 1);
+                    pair k = pair_new(ko + (size_t)Tk * ks, -1, 1);
+                    pair s = pair_new(3 + (size_t)H * Tq * Tk, 0, 0);
+                    for (int gpu = 0; gpu < 2; gpu++) {
+                        as_op_scores op = {.s = tv(&s, gpu, 3), .q = tv(&q, gpu, qo),
+                                           .k = tv(&k, gpu, ko), .H = H, .Tq = Tq, .Tk = Tk,
+                                           .dh = dh, .q_stride = qs, .k_stride = ks,
+                                           .scale = 1.0f / sqrtf((float)dh)};
+                        begin2(gpu);
+                        as_kern_scores(gpu ? kg : kc, &op);
+                        end2(gpu);
+                    }
+                    char what[64];
+                    snprintf(what, sizeof what, "H=%u Tq=%u Tk=%u dh=%u", H, Tq, Tk, dh);
+                    compare(&s, 1e-5, 1e-5, 0, &err_scores, what);
+                    pair_free(&q), pair_free(&k), pair_free(&s);
+                }
+}
+
+static void test_softmax(void)
+{
+    static const uint32_t hs[] = {1, 3}, tqs[] = {1, 3, 17}, cols[] = {1, 3, 17, 130, 300};
+    int i = 0;
+    for (size_t a = 0; a < 2; a++)
+        for (size_t b = 0; b < 3; b++)
+            for (size_t c = 0; c < 5; c++)
+                for (int causal = 0; causal < 2; causal++, i++) {
+                    uint32_t H = hs[a], Tq = tqs[b], C = cols[c], rows = H * Tq;
+                    /* decoding shape: Tq new queries after C - Tq cached keys */
+                    uint32_t coff = i % 3 == 0 ? 0 : i % 3 == 1 ? 2 : (C > Tq ? C - Tq : 0);
+                    int alias = i % 2;
+                    size_t off = (size_t)(i % 3) * 5;
+                    pair s = pair_new(off + (size_t)rows * C, -8, 8);
+                    pair p = pair_new(off + (size_t)rows * C, -1, 1);
+                    for (int gpu = 0; gpu < 2; gpu++) {
+                        as_op_softmax op = {.p = tv(alias ? &s : &p, gpu, off),
+                                            .s = tv(&s, gpu, off), .rows = rows, .cols = C,
+                                            .Tq = Tq, .causal = (uint32_t)causal,
+                                            .causal_offset = coff};
+                        begin2(gpu);
+                        as_kern_softmax(gpu ? kg : kc, &op);
+                        end2(gpu);
+                    }
+                    char what[80];
+                    snprintf(what, sizeof what, "H=%u Tq=%u cols=%u causal=%d off=%u alias=%d",
+                             H, Tq, C, causal, coff, alias);
+                    compare(alias ? &s : &p, 1e-6, 1e-5, causal, &err_softmax, what);
+                    pair_free(&s), pair_free(&p);
+                }
+}
+
+static void test_apply(void)
+{
+    static const uint32_t hs[] = {1, 3}, tqs[] = {1, 17, 33}, tks[] = {1, 17, 67},
+                          dhs[] = {1, 3, 8, 16};
+    int i = 0;
+    for (size_t a = 0; a < 2; a++)
+        for (size_t b = 0; b < 3; b++)
+            for (size_t c = 0; c < 3; c++)
+                for (size_t d = 0; d < 4; d++, i++) {
+                    uint32_t H = hs[a], Tq = tqs[b], Tk = tks[c], dh = dhs[d];
+                    uint32_t os = H * dh + (uint32_t)(i % 3), vs = H * dh + 2 * (uint32_t)(i % 2);
+                    size_t po = (size_t)(i % 2) * 3, vo = (size_t)(i % 3) * 2;
+                    pair p = pair_new(po + (size_t)H * Tq * Tk, 0, 1);
+                    pair v = pair_new(vo + (size_t)Tk * vs, -1, 1);
+                    pair o = pair_new(1 + (size_t)Tq * os, -1, 1);
+                    for (int gpu = 0; gpu < 2; gpu++) {
+                        as_op_apply op = {.o = tv(&o, gpu, 1), .p = tv(&p, gpu, po),
+                                          .v = tv(&v, gpu, vo), .H = H, .Tq = Tq, .Tk = Tk,
+                                          .dh = dh, .o_stride = os, .v_stride = vs};
+                        begin2(gpu);
+                        as_kern_apply(gpu ? kg : kc, &op);
+                        end2(gpu);
+                    }
+                    char what[64];
+                    snprintf(what, sizeof what, "H=%u Tq=%u Tk=%u dh=%u", H, Tq, Tk, dh);
+                    compare(&o, 1e-5, 1e-5, 0, &err_apply, what);
+                    pair_free(&p), pair_free(&v), pair_free(&o);
+                }
+}
+
+/* A self-attention block recorded as one pass: each op reads what the previous one wrote, so a
+ * missing barrier shows up as a wrong result. qkv projection -> scores -> causal softmax in
+ * place -> apply -> output projection with residual in place -> layernorm in place. */
+static void test_pass(void)
+{
+    const uint32_t T = 19, H = 2, dh = 8, D = H * dh;
+    pair x = pair_new((size_t)T * D, -1, 1), wqkv = pair_new((size_t)3 * D * D, -0.5f, 0.5f);
+    pair bqkv = pair_new(3 * D, -0.1f, 0.1f), qkv = pair_new((size_t)T * 3 * D, 0, 0);
+    pair s = pair_new((size_t)H * T * T, 0, 0), o = pair_new((size_t)T * D, 0, 0);
+    pair wo = pair_new((size_t)D * D, -0.5f, 0.5f), g = pair_new(D, 0.5f, 1.5f);
+    pair be = pair_new(D, -1, 1);
+    uint64_t before = as_kern_get_stats(kg).submits;
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_kern *k = gpu ? kg : kc;
+        as_op_matmul proj = {.y = tv(&qkv, gpu, 0), .x = tv(&x, gpu, 0), .w = tv(&wqkv, gpu, 0),
+                             .bias = tv(&bqkv, gpu, 0), .M = T, .N = 3 * D, .K = D};
+        as_op_scores sc = {.s = tv(&s, gpu, 0), .q = tv(&qkv, gpu, 0), .k = tv(&qkv, gpu, D),
+                           .H = H, .Tq = T, .Tk = T, .dh = dh, .q_stride = 3 * D,
+                           .k_stride = 3 * D, .scale = 0.35f};
+        as_op_softmax sm = {.p = tv(&s, gpu, 0), .s = tv(&s, gpu, 0), .rows = H * T, .cols = T,
+                            .Tq = T, .causal = 1};
+        as_op_apply ap = {.o = tv(&o, gpu, 0), .p = tv(&s, gpu, 0), .v = tv(&qkv, gpu, 2 * D),
+                          .H = H, .Tq = T, .Tk = T, .dh = dh, .o_stride = D, .v_stride = 3 * D};
+        as_op_matmul out = {.y = tv(&x, gpu, 0), .x = tv(&o, gpu, 0), .w = tv(&wo, gpu, 0),
+                            .res = tv(&x, gpu, 0), .M = T, .N = D, .K = D};
+        as_op_layernorm ln = {.y = tv(&x, gpu, 0), .x = tv(&x, gpu, 0), .gamma = tv(&g, gpu, 0),
+                              .beta = tv(&be, gpu, 0), .M = T, .N = D, .eps = 1e-5f};
+        begin2(gpu);
+        as_kern_matmul(k, &proj);
+        as_kern_scores(k, &sc);
+        as_kern_softmax(k, &sm);
+        as_kern_apply(k, &ap);
+        as_kern_matmul(k, &out);
+        as_kern_layernorm(k, &ln);
+        end2(gpu);
+    }
+    AS_TEST_EQ(as_kern_get_stats(kg).submits - before, 1); /* one submit for the whole pass */
+    compare(&s, 1e-5, 1e-4, 1, &err_pass, "attention probabilities");
+    compare(&x, 1e-4, 1e-4, 0, &err_pass, "block output");
+    pair_free(&x), pair_free(&wqkv), pair_free(&bqkv), pair_free(&qkv), pair_free(&s);
+    pair_free(&o), pair_free(&wo), pair_free(&g), pair_free(&be);
+}
+
+/* More dispatches in one pass than a descriptor pool holds (AS_VK_SETS_PER_POOL), twice, so
+ * pools are added and then reused after the reset at begin: 300 chained in-place softmaxes. */
+static void test_long_pass(void)
+{
+    pair s = pair_new(4 * 33, -4, 4);
+    for (int round = 0; round < 2; round++)
+        for (int gpu = 0; gpu < 2; gpu++) {
+            as_op_softmax op = {.p = tv(&s, gpu, 0), .s = tv(&s, gpu, 0), .rows = 4, .cols = 33,
+                                .Tq = 4, .causal = (uint32_t)round};
+            begin2(gpu);
+            for (int i = 0; i < 300; i++)
+                as_kern_softmax(gpu ? kg : kc, &op);
+            end2(gpu);
+        }
+    compare(&s, 1e-6, 1e-5, 1, &err_pass, "300 chained softmaxes");
+    pair_free(&s);
+}
+
+/* A buffer created inside a pass starts zeroed before the pass's later dispatches use it (the
+ * staging path records its fill into the pass). */
+static void test_create_in_pass(void)
+{
+    pair s = pair_new(3 * 20, -4, 4);
+    pair out = {NULL, NULL, 3 * 20};
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_kern *k = gpu ? kg : kc;
+        begin2(gpu);
+        must(as_buf_create(k, out.n * 4, gpu ? &out.g : &out.c), "buffer in a pass");
+        as_op_softmax op = {.p = tv(&out, gpu, 20), .s = tv(&s, gpu, 0), .rows = 2, .cols = 20,
+                            .Tq = 2, .causal = 1};
+        as_kern_softmax(k, &op);
+        end2(gpu);
+    }
+    compare(&out, 1e-6, 1e-5, 1, &err_pass, "buffer created in the pass");
+    pair_free(&s), pair_free(&out);
+}
+
+/* Byte-offset reads and writes (the staging path copies sub-ranges). */
+static void test_buffers(void)
+{
+    as_buf *b;
+    must(as_buf_create(kg, 37, &b), "buffer");
+    AS_TEST_EQ(as_buf_size(b), 37);
+    /* the *_fallbacks tests must really take the staging and shared-memory paths */
+    const char *staging = getenv("AS_VK_STAGING"), *subgroups = getenv("AS_VK_SUBGROUPS");
+    AS_TEST_EQ(((as_vk_buf *)b)->map == NULL, staging && strcmp(staging, "1") == 0);
+    if (subgroups && strcmp(subgroups, "0") == 0)
+        AS_TEST_EQ(((as_vk_kern *)kg)->subgroups, 0);
+    uint8_t in[37], out[37];
+    for (int i = 0; i < 37; i++)
+        in[i] = (uint8_t)(i * 7 + 1);
+    must(as_buf_write(kg, b, 0, in, 37), "write");
+    must(as_buf_write(kg, b, 5, in + 20, 9), "write at offset");
+    must(as_buf_read(kg, b, 0, out, 37), "read");
+    for (int i = 0; i < 37; i++)
+        AS_TEST_EQ(out[i], i >= 5 && i < 14 ? in[i + 15] : in[i]);
+    memset(out, 0, sizeof out);
+    must(as_buf_read(kg, b, 3, out, 4), "read at offset");
+    AS_TEST_TRUE(memcmp(out, in + 3, 2) == 0 && memcmp(out + 2, in + 20, 2) == 0);
+    as_buf_destroy(kg, b);
+}
+
+static int run_ops(int pass_only)
+{
+    if (pass_only) {
+        test_pass();
+        test_long_pass();
+        test_create_in_pass();
+        report(&err_pass);
+    } else {
+        test_buffers();
+        test_activations();
+        test_matmul();
+        test_layernorm();
+        test_embed();
+        test_scores();
+        test_softmax();
+        test_many_rows();
+        test_apply();
+        report(&err_gelu);
+        report(&err_matmul);
+        report(&err_layernorm);
+        report(&err_embed);
+        report(&err_scores);
+        report(&err_softmax);
+        report(&err_apply);
+    }
+    AS_TEST_EQ(as_vk_validation_errors(kg), 0);
+    return as_test_result();
+}
+
+/* ---- devices and errors -------------------------------------------------------------------*/
+
+/* Runs this program again as `test_kern mode` with extra environment (a fresh process, so the
+ * Vulkan loader reads it); returns its exit status, or -1 if it had to be killed: nothing may
+ * hang without a driver. */
+static int run_child(const char *mode, const char *const *env)
+{
+    pid_t pid = fork();
+    if (pid == 0) {
+        for (; *env; env += 2)
+            setenv(env[0], env[1], 1);
+        execl("/proc/self/exe", "test_kern", mode, (char *)NULL);
+        _exit(126);
+    }
+    for (int i = 0; i < 600; i++) { /* 60 s */
+        int st;
+        if (waitpid(pid, &st, WNOHANG) == pid)
+            return WIFEXITED(st) ? WEXITSTATUS(st) : -1;
+        struct timespec ts = {0, 100 * 1000 * 1000};
+        nanosleep(&ts, NULL);
+    }
+    kill(pid, SIGKILL);
+    waitpid(pid, NULL, 0);
+    return -1;
+}
+
+/* Child: with no ICD visible both entry points must fail with AS_ENODEV and a hint. */
+static int child_nodev(void)
+{
+    as_kern *k = NULL;
+    int rc = as_kern_create_vulkan(&k, NULL);
+    fprintf(stderr, "create: %s: %s\n", as_strerror(rc), as_last_error());
+    AS_TEST_EQ(rc, AS_ENODEV);
+    AS_TEST_TRUE(strstr(as_last_error(), "--device cpu") != NULL);
+    char *text = NULL;
+    rc = as_vk_describe_devices(&text);
+    fprintf(stderr, "describe: %s: %s\n", as_strerror(rc), as_last_error());
+    AS_TEST_EQ(rc, AS_ENODEV);
+    AS_TEST_TRUE(text == NULL);
+    return as_test_result();
+}
+
+/* Child: AS_VK_VALIDATION=1 with the layer hidden must fail loudly, not run unvalidated. */
+static int child_nolayer(void)
+{
+    as_kern *k = NULL;
+    int rc = as_kern_create_vulkan(&k, NULL);
+    fprintf(stderr, "create: %s: %s\n", as_strerror(rc), as_last_error());
+    AS_TEST_EQ(rc, AS_EVULKAN);
+    AS_TEST_TRUE(strstr(as_last_error(), "VK_LAYER_KHRONOS_validation") != NULL);
+    return as_test_result();
+}
+
+static int count_lines(const char *s, const char *needle)
+{
+    int n = 0;
+    for (const char *p = s; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+static void expect_device(const char *spec, const char *name)
+{
+    as_kern *k = NULL;
+    int rc = as_kern_create_vulkan(&k, spec);
+    AS_TEST_EQ(rc, AS_OK);
+    if (rc == AS_OK)
+        AS_TEST_STR(as_kern_name(k), name);
+    else
+        fprintf(stderr, "device '%s': %s\n", spec, as_last_error());
+    as_kern_destroy(k);
+}
+
+static int run_device(void)
+{
+    const char *chosen = as_kern_name(kg);
+    char *text = NULL;
+    must(as_vk_describe_devices(&text), "describe");
+    fprintf(stderr, "devices:\n%s", text);
+    AS_TEST_EQ(count_lines(text, "(chosen: "), 1);
+    AS_TEST_TRUE(strncmp(text, "0: ", 3) == 0);
+    AS_TEST_TRUE(strstr(text, chosen) != NULL);
+    /* the index of the chosen device is the number starting its line */
+    const char *line = strstr(text, chosen);
+    while (line > text && line[-1] != '\n')
+        line--;
+    char index[16];
+    snprintf(index, sizeof index, "%ld", strtol(line, NULL, 10));
+    free(text);
+
+    expect_device(index, chosen);
+    /* a case-swapped substring of the name selects the same device */
+    char sub[8] = {0};
+    for (int i = 0; i < 6 && chosen[i + 1]; i++) {
+        char c = chosen[i + 1];
+        sub[i] = (char)(islower((unsigned char)c) ? toupper((unsigned char)c)
+                                                  : tolower((unsigned char)c));
+    }
+    expect_device(sub, chosen);
+    setenv("AS_DEVICE", index, 1);
+    expect_device(NULL, chosen);
+    expect_device("", chosen);
+
+    as_kern *k = NULL;
+    setenv("AS_DEVICE", "no-such-device-xyz", 1);
+    AS_TEST_EQ(as_kern_create_vulkan(&k, NULL), AS_ENODEV);
+    AS_TEST_TRUE(strstr(as_last_error(), "AS_DEVICE no-such-device-xyz") != NULL);
+    unsetenv("AS_DEVICE");
+    AS_TEST_EQ(as_kern_create_vulkan(&k, "99"), AS_ENODEV);
+    AS_TEST_TRUE(strstr(as_last_error(), "--device 99") != NULL);
+    AS_TEST_EQ(as_kern_create_vulkan(&k, "no-such-device-xyz"), AS_ENODEV);
+
+    /* larger than any maxStorageBufferRange (a uint32_t) */
+    as_buf *b = NULL;
+    AS_TEST_EQ(as_buf_create(kg, (size_t)1 << 33, &b), AS_ENOMEM);
+    AS_TEST_TRUE(strstr(as_last_error(), "8589934592 bytes") != NULL);
+    AS_TEST_TRUE(strstr(as_last_error(), "maxStorageBufferRange") != NULL);
+    fprintf(stderr, "size limit: %s\n", as_last_error());
+
+    const char *hidden[] = {"VK_DRIVER_FILES", "/nonexistent/icd.json", "VK_ICD_FILENAMES",
+                            "/nonexistent/icd.json", NULL};
+    AS_TEST_EQ(run_child("child-nodev", hidden), 0);
+    const char *nolayer[] = {"VK_LAYER_PATH", "/nonexistent", "AS_VK_VALIDATION", "1", NULL};
+    AS_TEST_EQ(run_child("child-nolayer", nolayer), 0);
+
+    /* the validation counter sees misuse: a zero-sized buffer (VUID-VkBufferCreateInfo-size) */
+    const char *v = getenv("AS_VK_VALIDATION");
+    if (v && strcmp(v, "1") == 0) {
+        as_vk_kern *vk = (as_vk_kern *)kg;
+        VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
+                                 .size = 0,
+                                 .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT};
+        VkBuffer bad = VK_NULL_HANDLE;
+        fprintf(stderr, "an intentional validation error follows:\n");
+        if (vkCreateBuffer(vk->dev, &bi, NULL, &bad) == VK_SUCCESS)
+            vkDestroyBuffer(vk->dev, bad, NULL);
+        AS_TEST_TRUE(as_vk_validation_errors(kg) >= 1);
+        must(as_kern_begin(kg), "begin");
+        AS_TEST_EQ(as_kern_end(kg), AS_EVULKAN);
+        AS_TEST_TRUE(strncmp(as_last_error(), "Vulkan validation error: ", 25) == 0);
+    } else {
+        fprintf(stderr, "AS_VK_VALIDATION is not 1: validation counter not checked\n");
+    }
+    return as_test_result();
+}
+
+/* ---- pipeline cache -----------------------------------------------------------------------*/
+
+/* The one pipelines-*.bin in dir, or NULL. */
+static char *find_cache(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return NULL;
+    char *found = NULL;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL)
+        if (strncmp(e->d_name, "pipelines-", 10) == 0 && strstr(e->d_name, ".bin") && !found)
+            found = as_path_join(dir, e->d_name);
+    closedir(d);
+    return found;
+}
+
+static int softmax_once(void)
+{
+    as_kern *k;
+    int rc = as_kern_create_vulkan(&k, NULL);
+    if (rc != AS_OK)
+        return rc;
+    as_buf *b;
+    rc = as_buf_create(k, 64, &b);
+    if (rc == AS_OK) {
+        as_op_softmax op = {.p = as_tv_at(b, 0), .s = as_tv_at(b, 0), .rows = 2, .cols = 8,
+                            .Tq = 2};
+        rc = as_kern_begin(k);
+        if (rc == AS_OK) {
+            as_kern_softmax(k, &op);
+            rc = as_kern_end(k);
+        }
+        float v[16];
+        if (rc == AS_OK)
+            rc = as_buf_read(k, b, 0, v, sizeof v);
+        if (rc == AS_OK) /* all-zero scores: uniform rows of 1/8 */
+            AS_TEST_NEAR(v[15], 0.125, 1e-7);
+        as_buf_destroy(k, b);
+    }
+    as_kern_destroy(k);
+    return rc;
+}
+
+static int run_cache(void)
+{
+    char root[] = "/tmp/attnscope-kern-XXXXXX";
+    AS_TEST_TRUE(mkdtemp(root) != NULL);
+    char *xdg = as_path_join(root, "cache"); /* does not exist yet: created on save */
+    char *dir = as_path_join(xdg, "attnscope");
+    setenv("XDG_CACHE_HOME", xdg, 1);
+
+    AS_TEST_EQ(softmax_once(), AS_OK);
+    char *file = find_cache(dir);
+    AS_TEST_TRUE(file != NULL);
+    struct stat st;
+    /* at least the header (lavapipe stores nothing more: Mesa keeps its own shader cache) */
+    AS_TEST_TRUE(file && stat(file, &st) == 0 &&
+                 (size_t)st.st_size >= sizeof(VkPipelineCacheHeaderVersionOne));
+    if (file)
+        fprintf(stderr, "pipeline cache: %s (%lld bytes)\n", file, (long long)st.st_size);
+
+    /* a corrupt cache is ignored and replaced by a valid one */
+    if (file) {
+        FILE *f = fopen(file, "wb");
+        AS_TEST_TRUE(f != NULL);
+        if (f) {
+            fputs("this is not a pipeline cache", f);
+            fclose(f);
+        }
+        AS_TEST_EQ(softmax_once(), AS_OK);
+        uint32_t header_size = 0;
+        f = fopen(file, "rb");
+        AS_TEST_TRUE(f && fread(&header_size, 4, 1, f) == 1);
+        if (f)
+            fclose(f);
+        AS_TEST_EQ(header_size, sizeof(VkPipelineCacheHeaderVersionOne));
+        remove(file);
+    }
+    free(file);
+    rmdir(dir);
+    rmdir(xdg);
+    rmdir(root);
+
+    /* an unwritable cache location is not an error */
+    setenv("XDG_CACHE_HOME", "/proc/attnscope-no-such-dir", 1);
+    AS_TEST_EQ(softmax_once(), AS_OK);
+    free(dir);
+    free(xdg);
+    return as_test_result();
+}
+
+/* ---- main ---------------------------------------------------------------------------------*/
+
+int main(int argc, char **argv)
+{
+    const char *mode = argc > 1 ? argv[1] : "ops";
+    if (strcmp(mode, "child-nodev") == 0)
+        return child_nodev();
+    if (strcmp(mode, "child-nolayer") == 0)
+        return child_nolayer();
+
+    as_test_pin_vulkan_driver();
+    int rc = as_kern_create_vulkan(&kg, NULL);
+    if (rc == AS_ENODEV) {
+        printf("skip: %s\n", as_last_error());
+        return AS_TEST_SKIP;
+    }
+    must(rc, "as_kern_create_vulkan");
+    must(as_kern_create_cpu(&kc), "as_kern_create_cpu");
+    fprintf(stderr, "device: %s\n", as_kern_name(kg));
+
+    int result;
+    if (strcmp(mode, "ops") == 0 || strcmp(mode, "pass") == 0)
+        result = run_ops(strcmp(mode, "pass") == 0);
+    else if (strcmp(mode, "device") == 0)
+        result = run_device();
+    else if (strcmp(mode, "cache") == 0)
+        result = run_cache();
+    else {
+        fprintf(stderr, "unknown mode %s\n", mode);
+        result = 1;
+    }
+    as_kern_destroy(kg);
+    as_kern_destroy(kc);
+    return result;
+}

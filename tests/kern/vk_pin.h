@@ -1,0 +1,32 @@
+/* Keeps the Vulkan driver loaded for the life of a test process, for LeakSanitizer.
+ *
+ * lavapipe (Mesa 22.3, Debian 12) allocates driver-global state once, in a pthread_once during
+ * instance/device setup (a 128-byte realloc), and never frees it. The Vulkan loader dlcloses the
+ * driver with the last VkInstance, so at exit that block is unreachable and LeakSanitizer reports
+ * it, from a module that is no longer mapped: the report shows only "(<unknown module>)", which
+ * no suppression (function, file or module name) can match. One extra instance that is never
+ * destroyed keeps the driver mapped and its globals reachable; it changes nothing else.
+ *
+ * Call as_test_pin_vulkan_driver() first thing in main() of any test that creates the Vulkan
+ * backend. Needs <vulkan/vulkan.h> (vulkan_dep). */
+#ifndef ATTNSCOPE_TEST_VK_PIN_H
+#define ATTNSCOPE_TEST_VK_PIN_H
+
+#include <vulkan/vulkan.h>
+
+static VkInstance as_test_vulkan_pin;
+
+static inline void as_test_pin_vulkan_driver(void)
+{
+    VkApplicationInfo app = {.sType = VK_STRUCTURE_TYPE_APPLICATION_INFO,
+                             .apiVersion = VK_API_VERSION_1_1};
+    VkInstanceCreateInfo ci = {.sType = VK_STRUCTURE_TYPE_INSTANCE_CREATE_INFO,
+                               .pApplicationInfo = &app};
+    VkPhysicalDevice dev;
+    uint32_t n = 1;
+    /* failure (no driver) is fine: then there is nothing to keep loaded */
+    if (vkCreateInstance(&ci, NULL, &as_test_vulkan_pin) == VK_SUCCESS)
+        vkEnumeratePhysicalDevices(as_test_vulkan_pin, &n, &dev); /* device setup runs here */
+}
+
+#endif
