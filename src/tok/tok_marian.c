@@ -8,16 +8,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* Shown for ids vocab.json does not define (see tok.h). */
-#define INVALID_PIECE "<?>"
-
-struct as_tok {
-    as_tok_vocab vocab;
-    as_tok_spm *spm[2];   /* [AS_TOK_SOURCE] source.spm, [AS_TOK_TARGET] target.spm */
-    char *spm_path[2];    /* for messages */
-    int32_t eos, unk, pad; /* pad is -1 when vocab.json has no "<pad>" */
-};
-
 static const char *const spm_names[2] = {"source.spm", "target.spm"};
 
 /* ---- open / destroy ------------------------------------------------------------------------- */
@@ -46,6 +36,10 @@ int as_tok_open_marian(as_tok **out, const char *dir)
 {
     *out = NULL;
     as_tok *t = as_xcalloc(1, sizeof *t);
+    t->marian = 1;
+    t->style = AS_TOK_STYLE_SPM;
+    t->path = as_path_join(dir, "source.spm");
+    t->describe = as_xstrdup("sentencepiece (source.spm, target.spm) + vocab.json");
     char *vpath = as_path_join(dir, "vocab.json");
     int rc = as_tok_vocab_load(&t->vocab, vpath);
     if (rc == AS_OK) {
@@ -64,16 +58,12 @@ int as_tok_open_marian(as_tok **out, const char *dir)
     return AS_OK;
 }
 
-void as_tok_destroy(as_tok *t)
+void as_tok_marian_deinit(as_tok *t)
 {
-    if (!t)
-        return;
     for (int side = 0; side < 2; side++) {
         as_tok_spm_destroy(t->spm[side]);
         free(t->spm_path[side]);
     }
-    as_tok_vocab_deinit(&t->vocab);
-    free(t);
 }
 
 /* ---- encode --------------------------------------------------------------------------------- */
@@ -121,13 +111,10 @@ static int on_span(void *ctx, as_tok_span_kind kind, const char *s, size_t len)
 /* The reference's no-split tokens: MarianTokenizer's eos, unk and pad strings. */
 static const char *const specials[] = {"</s>", "<unk>", "<pad>"};
 
-int as_tok_encode(as_tok *t, as_tok_side side, const char *text, as_tok_seq *out)
+int as_tok_marian_encode(as_tok *t, as_tok_side side, const char *text, as_tok_seq *out)
 {
-    memset(out, 0, sizeof *out);
     if (side != AS_TOK_SOURCE && side != AS_TOK_TARGET)
         return as_fail(AS_EINVAL, "tokenizer: unknown side %d", (int)side);
-    if (!text || !*text)
-        return as_fail(AS_EINVAL, "tokenizer: empty text");
     id_list l = {.t = t, .side = side};
     if (as_tok_split(text, specials, 3, on_span, &l) != 0) {
         free(l.ids);
@@ -136,37 +123,12 @@ int as_tok_encode(as_tok *t, as_tok_side side, const char *text, as_tok_seq *out
     push_id(&l, t->eos);
     out->n = l.n;
     out->ids = l.ids;
-    out->pieces = as_xmalloc((size_t)l.n * sizeof *out->pieces);
-    for (int i = 0; i < l.n; i++)
-        out->pieces[i] = as_xstrdup(as_tok_piece(t, l.ids[i]));
     return AS_OK;
-}
-
-void as_tok_seq_free(as_tok_seq *s)
-{
-    if (!s)
-        return;
-    for (int i = 0; i < s->n; i++)
-        free(s->pieces[i]);
-    free(s->pieces);
-    free(s->ids);
-    memset(s, 0, sizeof *s);
 }
 
 /* ---- ids back to text ----------------------------------------------------------------------- */
 
-const char *as_tok_piece(const as_tok *t, int32_t id)
-{
-    const char *p = as_tok_vocab_piece(&t->vocab, id);
-    return p ? p : INVALID_PIECE;
-}
-
-int as_tok_vocab_size(const as_tok *t)
-{
-    return t->vocab.size;
-}
-
-char *as_tok_decode(const as_tok *t, const int32_t *ids, int n)
+char *as_tok_marian_decode(const as_tok *t, const int32_t *ids, int n)
 {
     size_t len = 0;
     for (int i = 0; i < n; i++)

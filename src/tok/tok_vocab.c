@@ -83,47 +83,81 @@ static int check_entries(const cJSON *root, const char *path, int32_t *count, in
 
 /* ---- building the tables -------------------------------------------------------------------- */
 
-static int build(as_tok_vocab *v, const cJSON *root, const char *path)
+static int alloc_tables(as_tok_vocab *v, int32_t count, int32_t max_id, size_t bytes,
+                        const char *what)
 {
-    int32_t count = 0, max_id = 0;
-    size_t bytes = 0;
-    int rc = check_entries(root, path, &count, &max_id, &bytes);
-    if (rc)
-        return rc;
     uint32_t cap = 16;
     while (cap < 2u * (uint32_t)count)
         cap *= 2;
     v->size = max_id + 1;
-    v->count = count;
+    v->count = 0;
     v->cap = cap;
-    v->by_id = as_try_calloc((size_t)v->size ? (size_t)v->size : 1, sizeof *v->by_id, path);
-    v->arena = as_try_calloc(bytes ? bytes : 1, 1, path);
-    v->slots = as_try_calloc(cap, sizeof *v->slots, path);
+    v->by_id = as_try_calloc((size_t)v->size ? (size_t)v->size : 1, sizeof *v->by_id, what);
+    v->arena = as_try_calloc(bytes ? bytes : 1, 1, what);
+    v->slots = as_try_calloc(cap, sizeof *v->slots, what);
     if (!v->by_id || !v->arena || !v->slots)
         return AS_ENOMEM;
     memset(v->slots, 0xff, cap * sizeof *v->slots); /* all -1: empty */
+    return AS_OK;
+}
 
+/* Adds piece with id; *dst is the arena cursor. A repeated piece is an error unless last_wins
+ * (then lookups find the new id). */
+static int insert(as_tok_vocab *v, char **dst, const char *piece, int32_t id, int last_wins,
+                  const char *what, int n)
+{
+    size_t len = strlen(piece);
+    uint32_t mask = v->cap - 1, i = hash_piece(piece, len) & mask;
+    for (; v->slots[i] >= 0; i = (i + 1) & mask)
+        if (same_piece(v->by_id[v->slots[i]], piece, len))
+            break;
+    /* cJSON keeps repeated keys; Python's json would silently keep the last one. */
+    if (v->slots[i] >= 0 && !last_wins)
+        return as_fail(AS_EFORMAT, "%s: entry %d: piece \"%.40s\" listed twice", what, n, piece);
+    if (v->by_id[id])
+        return as_fail(AS_EFORMAT, "%s: entry %d (\"%.40s\"): id %d already used by \"%.40s\"",
+                       what, n, piece, (int)id, v->by_id[id]);
+    memcpy(*dst, piece, len + 1);
+    v->by_id[id] = *dst;
+    *dst += len + 1;
+    v->slots[i] = id;
+    v->count++;
+    return AS_OK;
+}
+
+int as_tok_vocab_from_json(as_tok_vocab *v, const cJSON *root, const char *what)
+{
+    memset(v, 0, sizeof *v);
+    int32_t count = 0, max_id = 0;
+    size_t bytes = 0;
+    int rc = check_entries(root, what, &count, &max_id, &bytes);
+    if (rc == AS_OK)
+        rc = alloc_tables(v, count, max_id, bytes, what);
     char *dst = v->arena;
     int n = 0;
-    for (const cJSON *e = root->child; e; e = e->next, n++) {
-        int32_t id = (int32_t)e->valuedouble;
-        size_t len = strlen(e->string);
-        /* cJSON keeps repeated keys; Python's json would silently keep the last one. */
-        if (as_tok_vocab_find(v, e->string, len) >= 0)
-            return as_fail(AS_EFORMAT, "%s: entry %d: piece \"%.40s\" listed twice", path, n,
-                           e->string);
-        if (v->by_id[id])
-            return as_fail(AS_EFORMAT, "%s: entry %d (\"%.40s\"): id %d already used by \"%.40s\"",
-                           path, n, e->string, (int)id, v->by_id[id]);
-        memcpy(dst, e->string, len + 1);
-        v->by_id[id] = dst;
-        dst += len + 1;
-        uint32_t i = hash_piece(e->string, len) & (cap - 1);
-        while (v->slots[i] >= 0)
-            i = (i + 1) & (cap - 1);
-        v->slots[i] = id;
-    }
-    return AS_OK;
+    for (const cJSON *e = root->child; e && rc == AS_OK; e = e->next, n++)
+        rc = insert(v, &dst, e->string, (int32_t)e->valuedouble, 0, what, n);
+    if (rc)
+        as_tok_vocab_deinit(v);
+    return rc;
+}
+
+int as_tok_vocab_from_list(as_tok_vocab *v, const char *const *pieces, int32_t n,
+                           const char *what)
+{
+    memset(v, 0, sizeof *v);
+    if (n > AS_TOK_MAX_ID + 1)
+        return as_fail(AS_EFORMAT, "%s: more than %d entries", what, AS_TOK_MAX_ID + 1);
+    size_t bytes = 0;
+    for (int32_t i = 0; i < n; i++)
+        bytes += strlen(pieces[i]) + 1;
+    int rc = alloc_tables(v, n, n - 1, bytes, what);
+    char *dst = v->arena;
+    for (int32_t i = 0; i < n && rc == AS_OK; i++)
+        rc = insert(v, &dst, pieces[i], i, 1, what, i);
+    if (rc)
+        as_tok_vocab_deinit(v);
+    return rc;
 }
 
 int as_tok_vocab_load(as_tok_vocab *v, const char *path)
@@ -144,10 +178,8 @@ int as_tok_vocab_load(as_tok_vocab *v, const char *path)
     if (!cJSON_IsObject(root))
         rc = as_fail(AS_EFORMAT, "%s: top level is not a JSON object", path);
     else
-        rc = build(v, root, path);
+        rc = as_tok_vocab_from_json(v, root, path);
     cJSON_Delete(root);
     free(text);
-    if (rc)
-        as_tok_vocab_deinit(v);
     return rc;
 }
