@@ -22,6 +22,25 @@ typedef struct as_attn_map {
     float *p;                /* (layer, head, q, k) probabilities, owned */
 } as_attn_map;
 
+/* Hidden states of one stack (opt-in): states = layers + 1 (state 0 is the embedding output, state
+ * l the output of layer l, as Hugging Face's output_hidden_states), each [rows, dim]. */
+typedef struct as_attn_hidden {
+    int states, rows, dim; /* states == 0: not captured */
+    float *h;              /* (state, row, dim), owned */
+} as_attn_hidden;
+
+/* The input of a vision model (rgb == NULL for text models): the image as decoded, the model's
+ * preprocessed input, and how the tokens tile the image: token first_patch + r * grid_cols + c
+ * is the patch in grid row r, column c (earlier tokens, e.g. CLS, have no place). */
+typedef struct as_attn_image {
+    int w, h;                 /* decoded image size in pixels */
+    uint8_t *rgb;             /* (h, w, 3), owned */
+    int in_w, in_h;           /* model input size (the image is resized to it, never cropped) */
+    float *pixel_values;      /* (3, in_h, in_w) preprocessed model input, owned */
+    int grid_rows, grid_cols; /* patch grid over the whole image */
+    int first_patch;          /* index of the first patch token (1: after CLS) */
+} as_attn_image;
+
 typedef struct as_attn_axis_tokens {
     int n;
     int32_t *ids;  /* owned */
@@ -35,7 +54,11 @@ typedef struct as_attn {
     int single_stack; /* 1: one self-attention stack; its maps export as "attn.L<l>" */
     as_attn_map map[AS_ATTN_KINDS];
     as_attn_axis_tokens axis[2]; /* source (encoder input), target (decoder input) */
+    as_attn_hidden hidden[2];    /* by axis: source = encoder or the single stack, target =
+                                  * decoder */
     float *logits;               /* (target positions, vocab) or NULL; owned */
+    char **logit_labels;         /* [logits_cols] class names (id2label) or NULL; owned */
+    as_attn_image image;         /* vision models only */
     int logits_rows, logits_cols;
     int n_generated;             /* 0 if the target was forced (--tgt), else new tokens decoded */
 } as_attn;
@@ -53,6 +76,11 @@ as_attn_axis as_attn_col_axis(as_attn_kind kind);
 const char *as_attn_kind_name(as_attn_kind kind);
 /* Export name of a layer's map: "encoder.attn.L0", or "attn.L0" for single-stack models. */
 char *as_attn_export_name(const as_attn *a, as_attn_kind kind, int layer);
+/* Allocates the hidden states of the stack reading `axis` (zeroed); AS_ENOMEM with a message. */
+int as_attn_alloc_hidden(as_attn *a, as_attn_axis axis, int states, int rows, int dim);
+/* Export name of a hidden state: "hidden.L0" for single-stack models, else "encoder.hidden.L0" /
+ * "decoder.hidden.L0" (the fixtures' golden names). New heap string. */
+char *as_attn_hidden_name(const as_attn *a, as_attn_axis axis, int state);
 /* Sets an axis from ids, raw pieces and display labels (all copied; labels NULL: the pieces). */
 void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
                       const char *const *pieces, const char *const *labels);

@@ -1,5 +1,6 @@
 /* model: a Hugging Face model folder loaded onto a compute backend, and runs of it.
- * Each family (marian, ...) is a small file filling an as_arch table chosen by model_type.
+ * Each family (marian, bert, gpt2, ...) is a small file filling an as_arch table chosen by
+ * model_type.
  * Layer 4: uses kern, attn, io (st, cfg, tok). */
 #ifndef ATTNSCOPE_MODEL_H
 #define ATTNSCOPE_MODEL_H
@@ -14,13 +15,27 @@ typedef struct as_model as_model;
 typedef struct as_run_opts {
     const char *src;    /* source text (required, non-empty) */
     const char *tgt;    /* forced target text (teacher forcing) or NULL for greedy decoding */
-    int max_new_tokens; /* 0: from config (max_length - 1), capped by max_positions */
-    int want_logits;    /* keep (target positions, vocab) logits in the store */
+    const char *pair;   /* second segment of a sentence pair (BERT: token_type_ids 1) or NULL */
+    const char *image;  /* image file: required by vision models (vit), refused by text ones */
+    int max_new_tokens; /* encoder-decoder: 0 = from config (max_length - 1); decoder-only:
+                         * 0 = no continuation; capped by max_positions */
+    int want_logits;    /* keep (positions, vocab) logits in the store (models with a head) */
+    int want_hidden;    /* keep every stack's hidden states (embedding output + each layer) */
 } as_run_opts;
 
-/* Loads dir (config.json, model.safetensors, tokenizer files) onto backend k (borrowed; must
- * outlive the model). Errors name the file and the problem: missing folder or file, unknown
- * model_type (listing supported ones), missing tensor, shape contradicting config.json. */
+/* Pre-tokenized input (framing such as [CLS]/[SEP] or </s> already included). */
+typedef struct as_model_ids {
+    const int32_t *src;      /* encoder (or single-stack) input ids [n_src] */
+    int n_src;
+    const int32_t *type_ids; /* segment ids [n_src], or NULL for all 0 */
+    const int32_t *tgt;      /* forced decoder target [n_tgt] (no start token), or NULL: greedy */
+    int n_tgt;
+} as_model_ids;
+
+/* Loads dir (config.json, weights as as_ckpt_open finds them, tokenizer files) onto backend k
+ * (borrowed; must outlive the model). Errors name the file and the problem: missing folder or
+ * file, unknown model_type (listing supported ones), missing tensor, shape contradicting
+ * config.json. */
 int as_model_load(as_model **out, const char *dir, as_kern *k);
 void as_model_destroy(as_model *m);
 const as_cfg *as_model_cfg(const as_model *m);
@@ -29,6 +44,9 @@ const char *as_model_dir(const as_model *m);
 /* Tokenizes, runs the forward pass (and greedy decoding unless opts->tgt), and fills a fresh
  * store `out` (initialised here; caller deinits). */
 int as_model_run(as_model *m, const as_run_opts *opts, as_attn *out);
+/* Same as as_model_run on pre-tokenized ids (opts->src, tgt and pair are ignored): ids outside the
+ * vocabulary or longer than the model's positions are refused with a message. */
+int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opts, as_attn *out);
 
 /* Summary for `attnscope info`. */
 typedef struct as_model_info {
@@ -37,6 +55,7 @@ typedef struct as_model_info {
     size_t n_tensors;
     char dtypes[64]; /* e.g. "F32" or "F16,F32" */
     char tokenizer[64];
+    char weights[64]; /* as_ckpt_describe: "model.safetensors", "3 safetensors shards", ... */
 } as_model_info;
 void as_model_get_info(const as_model *m, as_model_info *info);
 

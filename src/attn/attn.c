@@ -29,7 +29,14 @@ void as_attn_deinit(as_attn *a)
         free(a->map[k].p);
     free_axis(&a->axis[0]);
     free_axis(&a->axis[1]);
+    free(a->hidden[0].h);
+    free(a->hidden[1].h);
     free(a->logits);
+    for (int i = 0; a->logit_labels && i < a->logits_cols; i++)
+        free(a->logit_labels[i]);
+    free(a->logit_labels);
+    free(a->image.rgb);
+    free(a->image.pixel_values);
     free(a->model_name);
     free(a->arch);
     memset(a, 0, sizeof *a);
@@ -84,6 +91,33 @@ char *as_attn_export_name(const as_attn *a, as_attn_kind kind, int layer)
     if (a->single_stack)
         return as_xasprintf("attn.L%d", layer);
     return as_xasprintf("%s.attn.L%d", as_attn_kind_name(kind), layer);
+}
+
+int as_attn_alloc_hidden(as_attn *a, as_attn_axis axis, int states, int rows, int dim)
+{
+    AS_ASSERT((axis == AS_AXIS_SOURCE || axis == AS_AXIS_TARGET) && states > 0 && rows > 0 &&
+              dim > 0);
+    as_attn_hidden *h = &a->hidden[axis];
+    free(h->h);
+    memset(h, 0, sizeof *h);
+    size_t n;
+    if (as_mul_size((size_t)states * rows, (size_t)dim, &n))
+        return as_fail(AS_ENOMEM, "attention store: %d hidden states of %d x %d overflow",
+                       states, rows, dim);
+    h->h = as_try_calloc(n, sizeof(float), "hidden states");
+    if (!h->h)
+        return AS_ENOMEM;
+    h->states = states;
+    h->rows = rows;
+    h->dim = dim;
+    return AS_OK;
+}
+
+char *as_attn_hidden_name(const as_attn *a, as_attn_axis axis, int state)
+{
+    if (a->single_stack)
+        return as_xasprintf("hidden.L%d", state);
+    return as_xasprintf("%s.hidden.L%d", axis == AS_AXIS_SOURCE ? "encoder" : "decoder", state);
 }
 
 void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,

@@ -6,11 +6,13 @@
 #include <string.h>
 #include <sys/stat.h>
 
-static const as_arch *const arches[] = {&as_arch_marian};
+static const as_arch *const arches[] = {&as_arch_marian, &as_arch_bart,  &as_arch_mbart,
+                                        &as_arch_bert,   &as_arch_roberta, &as_arch_gpt2,
+                                        &as_arch_vit};
 
 const char *as_model_supported(void)
 {
-    return "marian";
+    return "marian, bart, mbart, bert, roberta, gpt2, vit";
 }
 
 static const as_arch *find_arch(const char *name)
@@ -21,25 +23,55 @@ static const as_arch *find_arch(const char *name)
     return NULL;
 }
 
+static int cmp_view(const void *a, const void *b)
+{
+    const as_st_tensor *x = *(const as_st_tensor *const *)a, *y = *(const as_st_tensor *const *)b;
+    if (x->data != y->data)
+        return x->data < y->data ? -1 : 1;
+    return (x->nbytes > y->nbytes) - (x->nbytes < y->nbytes);
+}
+
 static void summarise(as_model *m)
 {
     as_model_info *in = &m->info;
     in->arch = m->arch->name;
-    in->n_tensors = as_st_count(m->st);
+    in->n_tensors = as_ckpt_count(m->ck);
+    snprintf(in->weights, sizeof in->weights, "%s", as_ckpt_describe(m->ck));
     int seen[AS_DT_BOOL + 1] = {0};
+    /* tied weights in a pytorch_model.bin are views of one storage: count them once, as
+     * Hugging Face's num_parameters() does */
+    const as_st_tensor **v = as_xcalloc(in->n_tensors + 1, sizeof *v);
+    for (size_t i = 0; i < in->n_tensors; i++)
+        v[i] = as_ckpt_at(m->ck, i);
+    qsort(v, in->n_tensors, sizeof *v, cmp_view);
     for (size_t i = 0; i < in->n_tensors; i++) {
-        const as_st_tensor *t = as_st_at(m->st, i);
-        in->n_params += t->numel;
-        seen[t->dtype] = 1;
+        if (i == 0 || cmp_view(&v[i - 1], &v[i]) != 0)
+            in->n_params += v[i]->numel;
+        seen[v[i]->dtype] = 1;
     }
+    free(v);
     for (int d = 0; d <= AS_DT_BOOL; d++)
         if (seen[d]) {
             size_t len = strlen(in->dtypes);
             snprintf(in->dtypes + len, sizeof in->dtypes - len, "%s%s", len ? "," : "",
                      as_dtype_name((as_dtype)d));
         }
-    snprintf(in->tokenizer, sizeof in->tokenizer, "sentencepiece (source.spm, target.spm) + "
-                                                  "vocab.json");
+    snprintf(in->tokenizer, sizeof in->tokenizer, "%s",
+             m->tok            ? as_tok_describe(m->tok)
+             : m->arch->image ? "image processor (preprocessor_config.json)"
+                              : "none");
+}
+
+static int has_tokenizer(const char *dir)
+{
+    static const char *const files[] = {"tokenizer.json", "vocab.txt", "vocab.json", "source.spm"};
+    int found = 0;
+    for (size_t i = 0; i < sizeof files / sizeof *files && !found; i++) {
+        char *p = as_path_join(dir, files[i]);
+        found = as_file_exists(p);
+        free(p);
+    }
+    return found;
 }
 
 int as_model_load(as_model **out, const char *dir, as_kern *k)
@@ -60,22 +92,19 @@ int as_model_load(as_model **out, const char *dir, as_kern *k)
             rc = as_fail(AS_EUNSUPPORTED, "%s/config.json: unknown model_type '%s' (supported: "
                                           "%s)", dir, m->cfg.model_type, as_model_supported());
     }
+    /* a folder without tokenizer files still runs pre-tokenized ids (as_model_run_ids) */
+    if (rc == AS_OK && has_tokenizer(dir))
+        rc = as_tok_open(&m->tok, dir, &m->cfg);
+    /* model.safetensors, a shard index or pytorch_model.bin */
     if (rc == AS_OK)
-        rc = as_tok_open_marian(&m->tok, dir);
-    if (rc == AS_OK) {
-        m->st_path = as_path_join(dir, "model.safetensors");
-        if (!as_file_exists(m->st_path))
-            rc = as_fail(AS_EIO, "%s: missing model.safetensors", dir);
-    }
-    if (rc == AS_OK)
-        rc = as_st_open(&m->st, m->st_path);
+        rc = as_ckpt_open(&m->ck, dir);
     if (rc == AS_OK)
         rc = m->arch->load(m);
     if (rc == AS_OK)
         summarise(m);
     /* the weights now live on the backend: drop the mapping */
-    as_st_close(m->st);
-    m->st = NULL;
+    as_ckpt_close(m->ck);
+    m->ck = NULL;
     if (rc != AS_OK) {
         as_model_destroy(m);
         return rc;
@@ -91,8 +120,7 @@ void as_model_destroy(as_model *m)
     if (m->arch && m->family)
         m->arch->unload(m);
     as_tok_destroy(m->tok);
-    as_st_close(m->st);
-    free(m->st_path);
+    as_ckpt_close(m->ck);
     free(m->dir);
     free(m);
 }
@@ -136,9 +164,15 @@ void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const i
     const char **pieces = as_xcalloc((size_t)(n ? n : 1), sizeof(char *));
     char **labels = as_xcalloc((size_t)(n ? n : 1), sizeof(char *));
     for (int i = 0; i < n; i++) {
-        pieces[i] = as_tok_piece(m->tok, ids[i]);
-        labels[i] = as_tok_label(pieces[i]);
+        if (m->tok) {
+            pieces[i] = as_tok_piece(m->tok, ids[i]);
+        } else { /* without a tokenizer the ids themselves are the labels */
+            labels[i] = as_xasprintf("%d", (int)ids[i]);
+            pieces[i] = labels[i];
+        }
     }
+    for (int i = 0; i < n && m->tok; i++)
+        labels[i] = as_tok_label_at(m->tok, pieces, i);
     as_attn_set_axis(a, axis, n, ids, pieces, (const char *const *)labels);
     for (int i = 0; i < n; i++)
         free(labels[i]);
@@ -146,17 +180,81 @@ void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const i
     free(pieces);
 }
 
+static int check_ids(const as_model *m, const int32_t *ids, int n, const char *what)
+{
+    for (int i = 0; i < n; i++)
+        if (ids[i] < 0 || ids[i] >= m->cfg.vocab_size)
+            return as_fail(AS_EFORMAT, "%s: %s token id %d is outside the model's vocabulary "
+                                       "(%d)", m->dir, what, ids[i], m->cfg.vocab_size);
+    return AS_OK;
+}
+
+int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opts, as_attn *out)
+{
+    as_attn_init(out);
+    if (in->n_src <= 0 || (in->tgt && in->n_tgt <= 0))
+        return as_fail(AS_EINVAL, "%s: empty %s", m->dir, in->n_src <= 0 ? "input" : "target");
+    int rc = check_ids(m, in->src, in->n_src, "source");
+    if (rc == AS_OK && in->tgt)
+        rc = check_ids(m, in->tgt, in->n_tgt, "target");
+    for (int i = 0; rc == AS_OK && in->type_ids && i < in->n_src; i++)
+        if (in->type_ids[i] < 0)
+            rc = as_fail(AS_EINVAL, "%s: negative token type id %d", m->dir, in->type_ids[i]);
+    if (rc != AS_OK)
+        return rc;
+    out->model_name = base_name(m->dir);
+    out->arch = as_xstrdup(m->arch->name);
+    rc = m->arch->run(m, in, opts, out);
+    if (rc != AS_OK)
+        as_attn_deinit(out);
+    return rc;
+}
+
+/* Vision models take an image file instead of text. */
+static int run_image(as_model *m, const as_run_opts *opts, as_attn *out)
+{
+    if (!opts->image || !*opts->image)
+        return as_fail(AS_EINVAL, "%s: model_type %s takes an image (--image FILE), not text",
+                       m->dir, m->arch->name);
+    out->model_name = base_name(m->dir);
+    out->arch = as_xstrdup(m->arch->name);
+    int rc = m->arch->run(m, NULL, opts, out);
+    if (rc != AS_OK)
+        as_attn_deinit(out);
+    return rc;
+}
+
 int as_model_run(as_model *m, const as_run_opts *opts, as_attn *out)
 {
     as_attn_init(out);
+    if (m->arch->image)
+        return run_image(m, opts, out);
+    if (opts->image)
+        return as_fail(AS_EINVAL, "%s: model_type %s takes text, not an image (--image)", m->dir,
+                       m->arch->name);
     if (!opts->src || !*opts->src)
         return as_fail(AS_EINVAL, "empty source text");
     if (opts->tgt && !*opts->tgt)
         return as_fail(AS_EINVAL, "empty target text");
-    out->model_name = base_name(m->dir);
-    out->arch = as_xstrdup(m->arch->name);
-    int rc = m->arch->run(m, opts, out);
-    if (rc != AS_OK)
-        as_attn_deinit(out);
+    if (opts->pair && !*opts->pair)
+        return as_fail(AS_EINVAL, "empty pair text");
+    if (!m->tok)
+        return as_fail(AS_EIO, "%s: no tokenizer files (tokenizer.json, vocab.txt, vocab.json, "
+                               "source.spm)", m->dir);
+    if (opts->tgt && !m->cfg.is_encoder_decoder)
+        return as_fail(AS_EINVAL, "%s: model_type %s has no decoder: a target text (--tgt) "
+                                  "does not apply", m->dir, m->arch->name);
+    as_tok_seq src = {0}, tgt = {0};
+    int rc = opts->pair ? as_tok_encode_pair(m->tok, opts->src, opts->pair, &src)
+                        : as_tok_encode(m->tok, AS_TOK_SOURCE, opts->src, &src);
+    if (rc == AS_OK && opts->tgt)
+        rc = as_tok_encode(m->tok, AS_TOK_TARGET, opts->tgt, &tgt);
+    if (rc == AS_OK) {
+        as_model_ids in = {.src = src.ids, .n_src = src.n, .type_ids = src.type_ids,
+                           .tgt = opts->tgt ? tgt.ids : NULL, .n_tgt = tgt.n};
+        rc = as_model_run_ids(m, &in, opts, out);
+    }
+    as_tok_seq_free(&src);
+    as_tok_seq_free(&tgt);
     return rc;
 }

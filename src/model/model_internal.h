@@ -3,31 +3,38 @@
 #define ATTNSCOPE_MODEL_INTERNAL_H
 
 #include "attnscope/model.h"
-#include "attnscope/st.h"
+#include "attnscope/ckpt.h"
 
 /* One model family (cf. nvtop's struct gpu_vendor): chosen by config.json model_type. */
 typedef struct as_arch {
     const char *name;
-    /* Uploads the weights from m->st onto m->k into m->family. */
+    int image; /* 1: the input is opts->image (no tokenizer); run gets in == NULL */
+    /* Uploads the weights from m->ck onto m->k into m->family. */
     int (*load)(as_model *m);
     void (*unload)(as_model *m);
-    /* Runs opts on the loaded model and fills out (already initialised, axes unset). */
-    int (*run)(as_model *m, const as_run_opts *opts, as_attn *out);
+    /* Runs the (validated: ids inside the vocabulary) input on the loaded model and fills out
+     * (already initialised, axes unset). */
+    int (*run)(as_model *m, const as_model_ids *in, const as_run_opts *opts, as_attn *out);
 } as_arch;
 
 struct as_model {
     char *dir;
-    char *st_path;
     as_cfg cfg;
     as_kern *k;    /* borrowed */
     as_tok *tok;   /* owned */
-    as_st_file *st; /* owned; closed after upload (weights live on the backend) */
+    as_ckpt *ck;   /* owned; closed after upload (weights live on the backend) */
     const as_arch *arch;
     void *family; /* the family's weights and state */
     as_model_info info;
 };
 
 extern const as_arch as_arch_marian;
+extern const as_arch as_arch_bart;
+extern const as_arch as_arch_mbart;
+extern const as_arch as_arch_bert;
+extern const as_arch as_arch_roberta;
+extern const as_arch as_arch_gpt2;
+extern const as_arch as_arch_vit;
 
 /* A Linear layer (PyTorch layout: weight [out, in], bias [out]) and a LayerNorm on the backend. */
 typedef struct as_lin {
@@ -37,7 +44,7 @@ typedef struct as_norm {
     as_buf *g, *b;
 } as_norm;
 
-/* Uploads tensor `name` from m->st, checking its shape; errors name the file and tensor. */
+/* Uploads tensor `name` from m->ck, checking its shape; errors name the file and tensor. */
 int as_model_upload(as_model *m, const char *name, int ndim, const int64_t *shape, as_buf **out);
 /* Uploads host floats. */
 int as_model_upload_host(as_model *m, const float *data, size_t n, as_buf **out);
@@ -47,6 +54,9 @@ int as_model_upload_lin(as_model *m, const char *prefix, int out_dim, int in_dim
  * [sum(out), in] matmul: fewer dispatches, and the fused output doubles as the KV cache). */
 int as_model_upload_lin_fused(as_model *m, const char *const *prefixes, int n, int out_dim,
                               int in_dim, as_lin *l);
+/* A Conv1D layer (GPT-2: "<prefix>.weight" stored [in, out], y = x W + b), transposed on the host
+ * into the Linear layout [out, in] the matmul op takes. */
+int as_model_upload_conv1d(as_model *m, const char *prefix, int in_dim, int out_dim, as_lin *l);
 int as_model_upload_norm(as_model *m, const char *prefix, int dim, as_norm *l);
 void as_model_free_lin(as_model *m, as_lin *l);
 void as_model_free_norm(as_model *m, as_norm *l);
@@ -54,5 +64,34 @@ void as_model_free_norm(as_model *m, as_norm *l);
 void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const int32_t *ids, int n);
 /* Backend buffer of n floats (AS_ENOMEM with a message naming what). */
 int as_model_buf(as_model *m, size_t n_floats, const char *what, as_buf **out);
+/* 1 if the weights hold tensor `name` (checkpoint layouts differ: ViTModel vs "vit." prefix). */
+int as_model_has(const as_model *m, const char *name);
+/* Size of dimension d of tensor `name`, or 0 if absent or d is out of range. */
+int as_model_dim(const as_model *m, const char *name, int d);
+
+/* ---- recorded blocks (model_ops.c) ---- */
+
+/* Multi-head attention geometry: H heads of dh, scores scaled by `scale` (dh^-0.5). */
+typedef struct as_mha {
+    uint32_t H, dh;
+    float scale;
+} as_mha;
+
+/* y = x W^T + b (+ res) over M rows; res may alias y. */
+void as_model_linear(as_kern *k, as_tv y, as_tv x, const as_lin *l, uint32_t M, uint32_t N,
+                     uint32_t K, as_tv res);
+/* y = act(x W^T + b). */
+void as_model_linear_act(as_kern *k, as_tv y, as_tv x, const as_lin *l, uint32_t M, uint32_t N,
+                         uint32_t K, as_act act);
+void as_model_norm(as_kern *k, as_tv y, as_tv x, const as_norm *n, uint32_t M, uint32_t N,
+                   float eps);
+/* softmax(scale q k^T [causal]) v for Tq queries against Tk keys: probabilities land in cap
+ * [H, Tq, Tk] (kept), the output in o [Tq, H*dh]. q/k/v are strided row views (fused
+ * projections): row i of q starts at q + i*q_stride, head h at + h*dh. */
+void as_model_attention(as_kern *k, const as_mha *g, as_tv o, as_tv q, uint32_t q_stride,
+                        as_tv kk, as_tv v, uint32_t kv_stride, uint32_t Tq, uint32_t Tk, as_tv cap,
+                        int causal);
+/* Reads n floats at element offset off of b (outside begin/end). */
+int as_model_read(as_kern *k, const as_buf *b, size_t off, float *dst, size_t n);
 
 #endif

@@ -33,7 +33,7 @@ int as_model_upload(as_model *m, const char *name, int ndim, const int64_t *shap
 {
     float *host = NULL;
     *out = NULL;
-    int rc = as_st_load_f32(m->st, name, ndim, shape, &host);
+    int rc = as_ckpt_load_f32(m->ck, name, ndim, shape, &host);
     if (rc != AS_OK)
         return rc;
     size_t n = 1;
@@ -62,11 +62,11 @@ int as_model_upload_lin_fused(as_model *m, const char *const *prefixes, int n, i
         char *wname = as_xasprintf("%s.weight", prefixes[i]);
         char *bname = as_xasprintf("%s.bias", prefixes[i]);
         int64_t wshape[2] = {out_dim, in_dim}, bshape[1] = {out_dim};
-        rc = as_st_load_f32(m->st, wname, 2, wshape, &part);
+        rc = as_ckpt_load_f32(m->ck, wname, 2, wshape, &part);
         if (rc == AS_OK) {
             memcpy(w + wn * i, part, wn * sizeof(float));
             free(part);
-            rc = as_st_load_f32(m->st, bname, 1, bshape, &part);
+            rc = as_ckpt_load_f32(m->ck, bname, 1, bshape, &part);
         }
         if (rc == AS_OK) {
             memcpy(b + (size_t)out_dim * i, part, (size_t)out_dim * sizeof(float));
@@ -81,6 +81,31 @@ int as_model_upload_lin_fused(as_model *m, const char *const *prefixes, int n, i
         rc = as_model_upload_host(m, b, (size_t)out_dim * n, &l->b);
     free(w);
     free(b);
+    if (rc != AS_OK)
+        as_model_free_lin(m, l);
+    return rc;
+}
+
+int as_model_upload_conv1d(as_model *m, const char *prefix, int in_dim, int out_dim, as_lin *l)
+{
+    memset(l, 0, sizeof *l);
+    char *wname = as_xasprintf("%s.weight", prefix), *bname = as_xasprintf("%s.bias", prefix);
+    int64_t wshape[2] = {in_dim, out_dim}, bshape[1] = {out_dim};
+    float *w = NULL, *t = NULL;
+    int rc = as_ckpt_load_f32(m->ck, wname, 2, wshape, &w);
+    if (rc == AS_OK && !(t = as_try_calloc((size_t)in_dim * out_dim, sizeof(float), "weights")))
+        rc = AS_ENOMEM;
+    for (int i = 0; rc == AS_OK && i < in_dim; i++)
+        for (int o = 0; o < out_dim; o++)
+            t[(size_t)o * in_dim + i] = w[(size_t)i * out_dim + o];
+    if (rc == AS_OK)
+        rc = as_model_upload_host(m, t, (size_t)in_dim * out_dim, &l->w);
+    if (rc == AS_OK)
+        rc = as_model_upload(m, bname, 1, bshape, &l->b);
+    free(w);
+    free(t);
+    free(wname);
+    free(bname);
     if (rc != AS_OK)
         as_model_free_lin(m, l);
     return rc;
@@ -113,4 +138,15 @@ void as_model_free_norm(as_model *m, as_norm *l)
     as_buf_destroy(m->k, l->g);
     as_buf_destroy(m->k, l->b);
     memset(l, 0, sizeof *l);
+}
+
+int as_model_has(const as_model *m, const char *name)
+{
+    return as_ckpt_find(m->ck, name) != NULL;
+}
+
+int as_model_dim(const as_model *m, const char *name, int d)
+{
+    const as_st_tensor *t = as_ckpt_find(m->ck, name);
+    return t && d >= 0 && d < t->ndim ? (int)t->shape[d] : 0;
 }

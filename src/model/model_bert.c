@@ -1,0 +1,315 @@
+/* BERT / RoBERTa encoder: embeddings (word + position + token type, LayerNorm), post-LN layers,
+ * every attention map and hidden state captured. One submit per run.
+ *
+ * Shapes: D = hidden_size, H = heads, dh = D / H, F = intermediate_size, T = input tokens,
+ * L = layers, P = max_position_embeddings, Y = token types (type_vocab_size).
+ *
+ * Token types: the embed op adds one position table, so the host builds, per run, the rows
+ * pe[p] = position[pos_id(p)] + token_type[type(p)] ([T, D], a few KB) and hands those to the op
+ * as its position table. This keeps the op (and its shader) unchanged, and covers RoBERTa's
+ * position ids (which depend on where padding tokens are) with the same code.
+ *
+ * The residual stream lives in the hidden-state capture buffer: layer l reads state l and writes
+ * state l+1, so capturing hidden states costs no copies. */
+#include "model_internal.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- weights ------------------------------------------------------------------------------*/
+
+typedef struct bert_layer {
+    as_lin qkv;  /* attention.self.{query,key,value} fused: [3D, D] */
+    as_lin out;  /* attention.output.dense [D, D] */
+    as_norm ln1; /* attention.output.LayerNorm */
+    as_lin fc1;  /* intermediate.dense [F, D] */
+    as_lin fc2;  /* output.dense [D, F] */
+    as_norm ln2; /* output.LayerNorm */
+} bert_layer;
+
+typedef struct bert {
+    int roberta;    /* position ids offset by pad_token_id + 1, pads keep pad_token_id */
+    as_buf *word;   /* [V, D] */
+    float *pos;     /* host [P, D] */
+    float *types;   /* host [Y, D] */
+    int n_types;
+    as_norm ln_emb; /* embeddings.LayerNorm */
+    bert_layer *layers;
+} bert;
+
+/* Checkpoints of BertModel have no prefix; BertForXxx (and RobertaForXxx) nest the encoder under
+ * "bert." ("roberta."). */
+static const char *find_prefix(const as_ckpt *ck)
+{
+    static const char *const prefixes[] = {"", "bert.", "roberta."};
+    for (size_t i = 0; i < sizeof prefixes / sizeof *prefixes; i++) {
+        char *name = as_xasprintf("%sembeddings.word_embeddings.weight", prefixes[i]);
+        int found = as_ckpt_find(ck, name) != NULL;
+        free(name);
+        if (found)
+            return prefixes[i];
+    }
+    return "";
+}
+
+static int load_layer(as_model *m, const char *pfx, int l, bert_layer *L)
+{
+    const as_cfg *c = &m->cfg;
+    int D = c->d_model, F = c->enc_ffn;
+    char *p = as_xasprintf("%sencoder.layer.%d", pfx, l);
+    char *qkv[3] = {as_xasprintf("%s.attention.self.query", p),
+                    as_xasprintf("%s.attention.self.key", p),
+                    as_xasprintf("%s.attention.self.value", p)};
+    char *out = as_xasprintf("%s.attention.output.dense", p);
+    char *ln1 = as_xasprintf("%s.attention.output.LayerNorm", p);
+    char *fc1 = as_xasprintf("%s.intermediate.dense", p);
+    char *fc2 = as_xasprintf("%s.output.dense", p);
+    char *ln2 = as_xasprintf("%s.output.LayerNorm", p);
+    int rc = as_model_upload_lin_fused(m, (const char *const *)qkv, 3, D, D, &L->qkv);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, out, D, D, &L->out);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, ln1, D, &L->ln1);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, fc1, F, D, &L->fc1);
+    if (rc == AS_OK)
+        rc = as_model_upload_lin(m, fc2, D, F, &L->fc2);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, ln2, D, &L->ln2);
+    for (int i = 0; i < 3; i++)
+        free(qkv[i]);
+    free(out);
+    free(ln1);
+    free(fc1);
+    free(fc2);
+    free(ln2);
+    free(p);
+    return rc;
+}
+
+static void bert_unload(as_model *m)
+{
+    bert *b = m->family;
+    if (!b)
+        return;
+    for (int l = 0; b->layers && l < m->cfg.enc_layers; l++) {
+        bert_layer *L = &b->layers[l];
+        as_model_free_lin(m, &L->qkv);
+        as_model_free_lin(m, &L->out);
+        as_model_free_norm(m, &L->ln1);
+        as_model_free_lin(m, &L->fc1);
+        as_model_free_lin(m, &L->fc2);
+        as_model_free_norm(m, &L->ln2);
+    }
+    as_model_free_norm(m, &b->ln_emb);
+    as_buf_destroy(m->k, b->word);
+    free(b->pos);
+    free(b->types);
+    free(b->layers);
+    free(b);
+    m->family = NULL;
+}
+
+static int load_common(as_model *m, int roberta)
+{
+    const as_cfg *c = &m->cfg;
+    if (c->is_encoder_decoder || c->dec_layers > 0)
+        return as_fail(AS_EFORMAT, "%s/config.json: model_type %s is an encoder-only model but "
+                                   "the config has decoder layers", m->dir, c->model_type);
+    if (c->max_positions <= 0)
+        return as_fail(AS_EFORMAT, "%s/config.json: missing max_position_embeddings", m->dir);
+    if (roberta && c->pad_id < 0)
+        return as_fail(AS_EFORMAT, "%s/config.json: roberta needs pad_token_id (its position ids "
+                                   "start after it)", m->dir);
+    bert *b = as_xcalloc(1, sizeof *b);
+    m->family = b;
+    b->roberta = roberta;
+    b->layers = as_xcalloc((size_t)c->enc_layers, sizeof *b->layers);
+    const char *pfx = find_prefix(m->ck);
+    int D = c->d_model;
+    char *word = as_xasprintf("%sembeddings.word_embeddings.weight", pfx);
+    char *pos = as_xasprintf("%sembeddings.position_embeddings.weight", pfx);
+    char *types = as_xasprintf("%sembeddings.token_type_embeddings.weight", pfx);
+    char *ln = as_xasprintf("%sembeddings.LayerNorm", pfx);
+    int64_t wshape[2] = {c->vocab_size, D}, pshape[2] = {c->max_positions, D};
+    int rc = as_model_upload(m, word, 2, wshape, &b->word);
+    if (rc == AS_OK)
+        rc = as_ckpt_load_f32(m->ck, pos, 2, pshape, &b->pos);
+    /* the table's row count is the type vocabulary (type_vocab_size; RoBERTa checkpoints hold 1) */
+    const as_st_tensor *tt = as_ckpt_find(m->ck, types);
+    int64_t tshape[2] = {tt && tt->ndim == 2 ? tt->shape[0] : 1, D};
+    b->n_types = (int)tshape[0];
+    if (rc == AS_OK)
+        rc = as_ckpt_load_f32(m->ck, types, 2, tshape, &b->types);
+    if (rc == AS_OK)
+        rc = as_model_upload_norm(m, ln, D, &b->ln_emb);
+    for (int l = 0; l < c->enc_layers && rc == AS_OK; l++)
+        rc = load_layer(m, pfx, l, &b->layers[l]);
+    free(word);
+    free(pos);
+    free(types);
+    free(ln);
+    if (rc != AS_OK)
+        bert_unload(m);
+    return rc;
+}
+
+static int bert_load(as_model *m)
+{
+    return load_common(m, 0);
+}
+
+static int roberta_load(as_model *m)
+{
+    return load_common(m, 1);
+}
+
+/* ---- run ----------------------------------------------------------------------------------*/
+
+/* Position id of every token: p for BERT; for RoBERTa pad + (number of non-pad tokens up to and
+ * including p), pads keep pad (transformers create_position_ids_from_input_ids). */
+static int position_ids(const as_model *m, const bert *b, const int32_t *ids, int T, int *pos)
+{
+    int seen = 0;
+    for (int p = 0; p < T; p++) {
+        if (!b->roberta)
+            pos[p] = p;
+        else
+            pos[p] = ids[p] == m->cfg.pad_id ? m->cfg.pad_id : m->cfg.pad_id + ++seen;
+        if (pos[p] >= m->cfg.max_positions)
+            return as_fail(AS_EINVAL, "%s: input has %d tokens but the model supports at most %d "
+                                      "positions", m->dir, T, m->cfg.max_positions -
+                                      (b->roberta ? m->cfg.pad_id + 1 : 0));
+    }
+    return AS_OK;
+}
+
+typedef struct bert_run {
+    as_buf *ids, *pe, *hid, *x2, *qkv, *o, *h, *cap;
+} bert_run;
+
+static void bert_run_free(as_kern *k, bert_run *r)
+{
+    as_buf *bufs[] = {r->ids, r->pe, r->hid, r->x2, r->qkv, r->o, r->h, r->cap};
+    for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
+        as_buf_destroy(k, bufs[i]);
+}
+
+static void forward(as_model *m, const bert_run *r, uint32_t T)
+{
+    const as_cfg *c = &m->cfg;
+    as_kern *k = m->k;
+    bert *b = m->family;
+    uint32_t D = (uint32_t)c->d_model, F = (uint32_t)c->enc_ffn, H = (uint32_t)c->enc_heads;
+    float eps = c->ln_eps;
+    as_mha g = {.H = H, .dh = D / H, .scale = 1.0f / sqrtf((float)(D / H))};
+    size_t state = (size_t)T * D;
+    as_tv x2 = as_tv_at(r->x2, 0), qkv = as_tv_at(r->qkv, 0), o = as_tv_at(r->o, 0);
+    /* state 0 = LayerNorm(word[ids] + pe) */
+    as_op_embed em = {.y = x2, .ids = as_tv_at(r->ids, 0), .table = as_tv_at(b->word, 0),
+                      .pos = as_tv_at(r->pe, 0), .M = T, .D = D, .pos_start = 0, .scale = 1.0f};
+    as_kern_embed(k, &em);
+    as_model_norm(k, as_tv_at(r->hid, 0), x2, &b->ln_emb, T, D, eps);
+    for (int l = 0; l < c->enc_layers; l++) {
+        const bert_layer *L = &b->layers[l];
+        as_tv x = as_tv_at(r->hid, l * state), y = as_tv_at(r->hid, (l + 1) * state);
+        as_tv cap = as_tv_at(r->cap, (size_t)l * H * T * T);
+        as_model_linear(k, qkv, x, &L->qkv, T, 3 * D, D, (as_tv){0});
+        as_model_attention(k, &g, o, qkv, 3 * D, as_tv_at(r->qkv, D), as_tv_at(r->qkv, 2 * D),
+                           3 * D, T, T, cap, 0);
+        /* post-LN: y = LN(x + attn); then y = LN(y + W2 gelu(W1 y)), y holds the middle value */
+        as_model_linear(k, x2, o, &L->out, T, D, D, x);
+        as_model_norm(k, y, x2, &L->ln1, T, D, eps);
+        as_model_linear_act(k, as_tv_at(r->h, 0), y, &L->fc1, T, F, D, c->act);
+        as_model_linear(k, x2, as_tv_at(r->h, 0), &L->fc2, T, D, F, y);
+        as_model_norm(k, y, x2, &L->ln2, T, D, eps);
+    }
+}
+
+static int fill_store(as_model *m, const bert_run *r, int T, const as_run_opts *opts,
+                      as_attn *out)
+{
+    const as_cfg *c = &m->cfg;
+    int L = c->enc_layers, H = c->enc_heads, D = c->d_model;
+    out->single_stack = 1;
+    int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, L, H, T, T);
+    if (rc == AS_OK)
+        rc = as_model_read(m->k, r->cap, 0, out->map[AS_ATTN_ENCODER].p, (size_t)L * H * T * T);
+    if (rc == AS_OK && opts->want_hidden)
+        rc = as_attn_alloc_hidden(out, AS_AXIS_SOURCE, L + 1, T, D);
+    if (rc == AS_OK && opts->want_hidden)
+        rc = as_model_read(m->k, r->hid, 0, out->hidden[AS_AXIS_SOURCE].h,
+                           (size_t)(L + 1) * T * D);
+    return rc;
+}
+
+static int bert_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opts,
+                        as_attn *out)
+{
+    const as_cfg *c = &m->cfg;
+    bert *b = m->family;
+    as_kern *k = m->k;
+    int T = in->n_src, D = c->d_model, L = c->enc_layers;
+    size_t TD = (size_t)T * D;
+    bert_run r = {0};
+    int *pos = as_xmalloc(sizeof(int) * (size_t)T);
+    float *pe = NULL;
+    int rc = position_ids(m, b, in->src, T, pos);
+    for (int p = 0; rc == AS_OK && in->type_ids && p < T; p++)
+        if (in->type_ids[p] >= b->n_types)
+            rc = as_fail(AS_EINVAL, "%s: token type %d but the model has %d type(s)", m->dir,
+                         in->type_ids[p], b->n_types);
+    if (rc == AS_OK && !(pe = as_try_calloc(TD, sizeof(float), "activations")))
+        rc = AS_ENOMEM;
+    for (int p = 0; rc == AS_OK && p < T; p++) {
+        const float *prow = b->pos + (size_t)pos[p] * D;
+        const float *trow = b->types + (size_t)(in->type_ids ? in->type_ids[p] : 0) * D;
+        for (int d = 0; d < D; d++)
+            pe[(size_t)p * D + d] = prow[d] + trow[d];
+    }
+#define ALLOC(field, n) \
+    if (rc == AS_OK)    \
+    rc = as_model_buf(m, (n), "activations", &r.field)
+    ALLOC(ids, (size_t)T);
+    ALLOC(pe, TD);
+    ALLOC(hid, (size_t)(L + 1) * TD);
+    ALLOC(x2, TD);
+    ALLOC(qkv, 3 * TD);
+    ALLOC(o, TD);
+    ALLOC(h, (size_t)T * c->enc_ffn);
+    ALLOC(cap, (size_t)L * c->enc_heads * T * T);
+#undef ALLOC
+    if (rc == AS_OK)
+        rc = as_buf_write(k, r.ids, 0, in->src, sizeof(int32_t) * (size_t)T);
+    if (rc == AS_OK)
+        rc = as_buf_write(k, r.pe, 0, pe, sizeof(float) * TD);
+    if (rc == AS_OK)
+        rc = as_kern_begin(k);
+    if (rc == AS_OK) {
+        forward(m, &r, (uint32_t)T);
+        rc = as_kern_end(k);
+    }
+    if (rc == AS_OK)
+        rc = fill_store(m, &r, T, opts, out);
+    if (rc == AS_OK)
+        as_model_set_axis(m, out, AS_AXIS_SOURCE, in->src, T);
+    bert_run_free(k, &r);
+    free(pe);
+    free(pos);
+    return rc;
+}
+
+const as_arch as_arch_bert = {
+    .name = "bert",
+    .load = bert_load,
+    .unload = bert_unload,
+    .run = bert_run_ids,
+};
+
+const as_arch as_arch_roberta = {
+    .name = "roberta",
+    .load = roberta_load,
+    .unload = bert_unload,
+    .run = bert_run_ids,
+};
