@@ -1,6 +1,7 @@
 /* analysis: statistics of attention maps: per-row entropy, Gini coefficient, diagonal mean,
  * effective tokens, first-token mass, previous-token score, mean attention distance, peaks; head
- * aggregation, diversity and similarity; attention rollout; a coarse pattern label per head.
+ * aggregation, diversity and similarity; attention rollout and attention flow; a coarse pattern
+ * label per head; word alignments from cross-attention and their alignment error rate.
  *
  * Every function is pure: it reads plain row-major float arrays and writes caller-owned outputs.
  * An attention matrix is `const float *m, int rows, int cols` = [query, key] probabilities (rows
@@ -160,5 +161,121 @@ typedef struct as_an_pattern_scores {
 as_an_pattern as_an_classify(const float *m, int rows, int cols, as_an_pattern_scores *scores);
 /* "diagonal", "local", "first", "vertical", "block", "uniform", "mixed". */
 const char *as_an_pattern_name(as_an_pattern p);
+
+/* ---- attention flow (an_flow.c) ----------------------------------------------------------
+ * Abnar & Zuidema 2020, as their code (samiraabnar/attention_flow `compute_flows`) computes it.
+ * Graph: nodes (l, t) for l = 0 .. L and tokens t < n; layer l's residual-augmented matrix A'_l
+ * (heads fused by opts->fusion, then + I, rows renormalised: exactly rollout's A'_l, with the
+ * same discard option) gives an edge (l, j) -> (l + 1, i) of capacity A'_l[i][j] for every i, j.
+ * F[i][j] = value of the maximum flow from input node (0, j) to output node (L, i) (the other
+ * input nodes are not sources). Their code then divides every output row by its sum; so does
+ * this: out[i][j] = F[i][j] / sum_j F[i][j] (each row sums to 1; raw_out, if not NULL, gets F).
+ * One Dinic max-flow per (i, j) pair on (L+1)*n nodes and L*n*n edges: n = 64 with 6 layers is
+ * a few seconds. With one layer F = A'_0 (single edges); with two,
+ * F[i][j] = sum_k min(A'_0[k][j], A'_1[i][k]) (the paths j -> k -> i share no edge). */
+int as_an_flow(const float *attn, int layers, int heads, int n, const as_an_rollout_opts *opts,
+               float *out, float *raw_out);
+/* Attention flow of one kind of a store (square self-attention only), out [q, q]. */
+int as_an_flow_map(const as_attn_map *map, const as_an_rollout_opts *opts, float *out);
+
+/* ---- word alignment from cross-attention (an_align.c) ------------------------------------
+ * A cross-attention matrix is [target pieces, source pieces]. Pieces are grouped into words by
+ * their display labels (see as_tok_label): a label starting with "##" continues the previous
+ * word, any other label starts a new word; special tokens ("<...>" or "[...]", 3 bytes or more:
+ * </s>, <pad>, [CLS]) belong to no word (-1) and are left out of alignments. Links are Pharaoh
+ * pairs (source word, target word), 0-based. */
+typedef struct as_an_link {
+    int src, tgt;
+    float score; /* the merged (word-level, row-renormalised) attention of the pair */
+} as_an_link;
+
+/* 1 if label is a special token as defined above. */
+int as_an_label_special(const char *label);
+/* Word index of every piece into word[n] (-1 for specials); returns the number of words. */
+int as_an_word_ids(const char *const *labels, int n, int *word);
+/* Source-side and target-side merge of m [rows, cols] (rows: target pieces, cols: source
+ * pieces) into out [row_words, col_words]: a word pair's value is the sum over its source pieces
+ * of the mean over its target pieces (the source pieces of one word share its attention; the
+ * target pieces of one word each attend once). Pieces with word -1 are skipped. Then every row of
+ * out is divided by its sum (rows without mass stay 0), so it is again a distribution over the
+ * source words once the specials' share is removed. */
+void as_an_merge_words(const float *m, int rows, int cols, const int *row_word, int row_words,
+                       const int *col_word, int col_words, float *out);
+
+typedef enum {
+    AS_AN_ALIGN_ARGMAX,    /* per target word, its source word of largest value (first on ties) */
+    AS_AN_ALIGN_THRESHOLD, /* every pair with value >= threshold */
+    AS_AN_ALIGN_BIDIR,     /* row- and column-normalised values both >= threshold */
+    AS_AN_ALIGN_METHODS
+} as_an_align_method;
+
+/* "argmax", "threshold", "bidir". */
+const char *as_an_align_method_name(as_an_align_method m);
+/* Hard links from a word-level matrix m [tgt words, src words] (as from as_an_merge_words) into
+ * out (room for rows * cols links), in row-major order; returns the number of links. BIDIR: the
+ * row-normalised value is m[i][j] / sum_j m[i][j], the column-normalised one m[i][j] /
+ * sum_i m[i][j] (awesome-align's softmax-both-ways test, applied to probabilities); a pair links
+ * when both reach threshold. Rows or columns without mass never link. score = m[i][j]. */
+int as_an_align_extract(const float *m, int rows, int cols, as_an_align_method method,
+                        double threshold, as_an_link *out);
+/* Baseline: target word j (0-based) links to source word floor((j + 0.5) * src / tgt): the
+ * alignment a monotone, length-proportional aligner makes. out: room for tgt links; returns tgt
+ * (0 if either side is empty). score = 1. */
+int as_an_align_diagonal(int src_words, int tgt_words, as_an_link *out);
+/* Mean over layers l0..l1 (inclusive) and over heads (head < 0) or one head of a map kind
+ * (layer, head, q, k) into out [q, k]: "a chosen head, a head aggregate, or a layer range". */
+void as_an_map_select(const as_attn_map *map, int l0, int l1, int head, float *out);
+
+/* Word alignment of a whole store, for `attnscope align` and the explorer's overlay: the cross
+ * map of layers l0..l1 and one head (head < 0: mean over heads), pieces grouped by the axes'
+ * labels (as_an_word_ids), merged (as_an_merge_words) and linked (as_an_align_extract). The target
+ * piece at decoder position p is read from cross row p (the row whose input it is: Shift-Att,
+ * Chen et al. 2020) or, with predict, from row p - 1 (the row that predicts it). */
+typedef struct as_an_align_opts {
+    int l0, l1, head;
+    int predict;
+    as_an_align_method method;
+    double threshold;
+} as_an_align_opts;
+
+typedef struct as_an_alignment {
+    int src_words, tgt_words;
+    int *src_word;     /* [source pieces]: word of each piece, -1 for specials; owned */
+    int *tgt_word;     /* [target pieces], likewise; owned */
+    int n;             /* number of links */
+    as_an_link *links; /* [n] (src word, tgt word, score), target-major order; owned */
+} as_an_alignment;
+
+/* Fills out (free with as_an_alignment_free; zeroed on error). AS_EINVAL naming the problem if
+ * the store has no cross-attention or the layer range / head is outside it. */
+int as_an_align_store(const as_attn *a, const as_an_align_opts *o, as_an_alignment *out);
+void as_an_alignment_free(as_an_alignment *al);
+
+/* ---- alignment error rate (an_aer.c) ------------------------------------------------------
+ * Och & Ney 2003: hypothesis links A, sure gold links S, possible gold links P with S within P:
+ * precision = |A & P| / |A|, recall = |A & S| / |S|, AER = 1 - (|A & S| + |A & P|) / (|A| + |S|).
+ * Corpus scores add the counts over sentences before dividing (as the shared task did). A link
+ * is a (src, tgt) pair; duplicates in A or the gold count once. */
+typedef struct as_an_gold_link {
+    int src, tgt;
+    int sure; /* 1: sure ("i-j"), 0: possible only ("ipj") */
+} as_an_gold_link;
+
+/* Parses one gold line: space-separated "i-j" (sure) and "ipj" (possible) links, 0-based unless
+ * one_based (then 1 is subtracted). A link given both ways is sure. *out is a new as_xmalloc
+ * array of *n links (NULL for an empty line). AS_EFORMAT naming the link on anything else
+ * (a number missing, negative, or 0 when one-based). */
+int as_an_gold_parse(const char *line, int one_based, as_an_gold_link **out, int *n);
+
+typedef struct as_an_aer_counts {
+    long a, s, a_and_s, a_and_p; /* |A|, |S|, |A & S|, |A & P| */
+} as_an_aer_counts;
+/* Adds one sentence's counts; gold as as_an_gold_parse returns it (no pair twice). */
+void as_an_aer_add(as_an_aer_counts *c, const as_an_link *hyp, int nh, const as_an_gold_link *gold,
+                   int ng);
+/* Scores from counts; each is 0 when its denominator is 0 (AER: no links and no sure links). */
+double as_an_aer(const as_an_aer_counts *c);
+double as_an_precision(const as_an_aer_counts *c);
+double as_an_recall(const as_an_aer_counts *c);
 
 #endif

@@ -22,4 +22,14 @@ static inline double as_an_fuse_at(const float *maps, int heads, size_t n, size_
     return fusion == AS_AN_FUSE_MEAN ? acc / heads : acc;
 }
 
+/* One layer's A' [n, n] (in a) from its heads (heads, n, n): fuse, discard the `discard` smallest
+ * entries (rank: scratch of n*n, may be NULL when discard is 0), + I, rows renormalised. Shared
+ * by rollout and attention flow so both use the same residual-augmented graph. */
+typedef struct as_an_ranked {
+    double v;
+    size_t idx;
+} as_an_ranked;
+void as_an_rollout_layer(const float *heads_p, int heads, int n, const as_an_rollout_opts *o,
+                         size_t discard, as_an_ranked *rank, double *a);
+
 #endif

@@ -9,14 +9,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-typedef struct ranked {
-    double v;
-    size_t idx;
-} ranked;
-
 static int cmp_ranked(const void *a, const void *b)
 {
-    const ranked *x = a, *y = b;
+    const as_an_ranked *x = a, *y = b;
     if (x->v != y->v)
         return (x->v > y->v) - (x->v < y->v);
     return (x->idx > y->idx) - (x->idx < y->idx); // deterministic order among equal values
@@ -24,7 +19,7 @@ static int cmp_ranked(const void *a, const void *b)
 
 /* Zeroes the k smallest entries of f [n*n] except f[0] (the CLS/BOS self entry, kept as
  * vit-explain keeps it). rank is scratch of n*n entries. */
-static void discard_smallest(double *f, size_t nn, size_t k, ranked *rank)
+static void discard_smallest(double *f, size_t nn, size_t k, as_an_ranked *rank)
 {
     for (size_t e = 0; e < nn; e++) {
         rank[e].v = f[e];
@@ -36,9 +31,8 @@ static void discard_smallest(double *f, size_t nn, size_t k, ranked *rank)
             f[rank[e].idx] = 0.0;
 }
 
-/* One layer's A' [n, n] from its heads (heads, n, n): fuse, discard, + I, rows renormalised. */
-static void layer_matrix(const float *heads_p, int heads, int n, const as_an_rollout_opts *o,
-                         size_t discard, ranked *rank, double *a)
+void as_an_rollout_layer(const float *heads_p, int heads, int n, const as_an_rollout_opts *o,
+                         size_t discard, as_an_ranked *rank, double *a)
 {
     size_t nn = (size_t)n * (size_t)n;
     for (size_t e = 0; e < nn; e++)
@@ -71,7 +65,7 @@ int as_an_rollout(const float *attn, int layers, int heads, int n, const as_an_r
     double *a = as_try_calloc(nn, sizeof *a, "rollout: layer matrix");     // (n, n) A'_l
     double *r = as_try_calloc(nn, sizeof *r, "rollout: running product");  // (n, n) R
     double *t = as_try_calloc(nn, sizeof *t, "rollout: product scratch");  // (n, n)
-    ranked *rank = discard ? as_try_calloc(nn, sizeof *rank, "rollout: discard ranking") : NULL;
+    as_an_ranked *rank = discard ? as_try_calloc(nn, sizeof *rank, "rollout: discard ranking") : NULL;
     int rc = AS_OK;
     if (!a || !r || !t || (discard && !rank)) {
         rc = AS_ENOMEM;
@@ -79,9 +73,9 @@ int as_an_rollout(const float *attn, int layers, int heads, int n, const as_an_r
     }
 
     // R = A'_0, then R = A'_l @ R for l = 1 .. L-1 (later layers on the left, README order)
-    layer_matrix(attn, heads, n, o, discard, rank, r);
+    as_an_rollout_layer(attn, heads, n, o, discard, rank, r);
     for (int l = 1; l < layers; l++) {
-        layer_matrix(attn + (size_t)l * heads * nn, heads, n, o, discard, rank, a);
+        as_an_rollout_layer(attn + (size_t)l * heads * nn, heads, n, o, discard, rank, a);
         for (int i = 0; i < n; i++) {
             double *ti = t + (size_t)i * n;
             memset(ti, 0, (size_t)n * sizeof *ti);
