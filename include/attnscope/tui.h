@@ -1,6 +1,7 @@
-/* tui: the terminal explorer (ncursesw). Shows one attention map at a time as a half-block heat
- * map with token labels, a cursor and a status line with the exact value under it; keys switch map
- * kind, layer and head, and (with a model) `e` edits the source and reruns the model.
+/* tui: the terminal explorer (ncursesw). Views: a zoomable heat map of one head or an aggregate
+ * (token labels, exact value under the cursor, minimap), row focus, layer grid, model overview,
+ * head table and generation steps; keys switch map kind, layer and head, and (with a model) `e`
+ * edits the source and reruns the model. README.md "The explorer" lists every key.
  * Layer 6: uses model, attn, render, core and ncursesw (only src/tui/ includes <curses.h>). */
 #ifndef ATTNSCOPE_TUI_H
 #define ATTNSCOPE_TUI_H
@@ -22,8 +23,10 @@ typedef struct as_tui_opts {
     as_render_cmap cmap;
     as_render_norm norm;
     int max_frames;  /* > 0: return after drawing this many frames (scripted tests) */
+    int no_mouse;    /* 1: do not ask the terminal for mouse events */
     as_run_opts run; /* the options that made the store; `e` reruns with a new src (tgt dropped:
-                        a forced target belongs to the old source) */
+                        a forced target belongs to the old source; `E` asks for a new one).
+                        want_logits gives the generation steps their probabilities. */
 } as_tui_opts;
 
 /* Defaults: AS_TUI_COLORS_AUTO, viridis, fixed 0..1 range, no frame limit, empty run options. */

@@ -1,5 +1,6 @@
 /* `attnscope dump`: attention maps as text heat maps (ascii/ansi) or as a safetensors file with
- * the fixtures' tensor names (the machine-readable contract). */
+ * the fixtures' tensor names (the machine-readable contract); png/svg/npy/json in cli_export.c,
+ * many inputs in cli_batch.c. */
 #include "cli.h"
 
 #include "attnscope/model.h"
@@ -24,11 +25,12 @@ static int add_ids(as_st_writer *w, const char *name, const int32_t *ids, int n)
     return rc;
 }
 
-static char *tokens_json(const as_attn_axis_tokens *t)
+/* The pieces (or the display labels, which `attnscope view` shows) of an axis as a JSON array. */
+static char *tokens_json(const as_attn_axis_tokens *t, int labels)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < t->n; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(t->pieces[i]));
+        cJSON_AddItemToArray(arr, cJSON_CreateString(labels ? t->labels[i] : t->pieces[i]));
     char *s = cJSON_PrintUnformatted(arr);
     cJSON_Delete(arr);
     return s;
@@ -41,13 +43,26 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
     as_st_writer_meta(w, "producer", "attnscope");
     as_st_writer_meta(w, "model", a->model_name);
     as_st_writer_meta(w, "model_type", a->arch);
-    char *js = tokens_json(src);
+    char *js = tokens_json(src, 0);
     as_st_writer_meta(w, "source_tokens", js);
     cJSON_free(js);
-    int rc = add_ids(w, "input_ids", src->ids, src->n);
+    js = tokens_json(src, 1);
+    as_st_writer_meta(w, "source_labels", js);
+    cJSON_free(js);
+    int rc;
+    const as_attn_image *im = &a->image;
+    if (im->pixel_values) { /* vision: the model input is the image, named as in the fixtures */
+        int64_t shape[3] = {3, im->in_h, im->in_w};
+        rc = as_st_writer_add_f32(w, "pixel_values", 3, shape, im->pixel_values);
+    } else {
+        rc = add_ids(w, "input_ids", src->ids, src->n);
+    }
     if (tgt->n && rc == AS_OK) {
-        js = tokens_json(tgt);
+        js = tokens_json(tgt, 0);
         as_st_writer_meta(w, "target_tokens", js);
+        cJSON_free(js);
+        js = tokens_json(tgt, 1);
+        as_st_writer_meta(w, "target_labels", js);
         cJSON_free(js);
         if (a->n_generated)
             rc = add_ids(w, "generated_ids", tgt->ids, tgt->n);
@@ -65,9 +80,21 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
             free(name);
         }
     }
+    for (int ax = 0; ax < 2 && rc == AS_OK; ax++) {
+        const as_attn_hidden *hs = &a->hidden[ax];
+        for (int l = 0; l < hs->states && rc == AS_OK; l++) {
+            char *name = as_attn_hidden_name(a, (as_attn_axis)ax, l);
+            int64_t shape[2] = {hs->rows, hs->dim};
+            rc = as_st_writer_add_f32(w, name, 2, shape,
+                                      hs->h + (size_t)l * hs->rows * hs->dim);
+            free(name);
+        }
+    }
     if (a->logits && rc == AS_OK) {
+        /* an image classifier has one logits row: [classes], as Hugging Face's batch row */
         int64_t shape[2] = {a->logits_rows, a->logits_cols};
-        rc = as_st_writer_add_f32(w, "logits", 2, shape, a->logits);
+        int vec = im->pixel_values && a->logits_rows == 1;
+        rc = as_st_writer_add_f32(w, "logits", vec ? 1 : 2, shape + vec, a->logits);
     }
     if (rc == AS_OK)
         rc = as_st_writer_write(w, out, path);
@@ -139,14 +166,14 @@ static int write_text(const as_cli_opts *o, const as_attn *a, FILE *out)
         const as_attn_map *m = &a->map[kind];
         if (!m->layers || (o->map != AS_CLI_ALL && o->map != kind))
             continue;
-        if (o->layer >= m->layers)
-            return as_fail(AS_EINVAL, "--layer %d: the %s map has layers 0..%d", o->layer,
+        if (o->layer_last >= m->layers)
+            return as_fail(AS_EINVAL, "--layer %d: the %s map has layers 0..%d", o->layer_last,
                            as_attn_kind_name((as_attn_kind)kind), m->layers - 1);
         if (o->head >= m->heads)
             return as_fail(AS_EINVAL, "--head %d: the %s map has heads 0..%d", o->head,
                            as_attn_kind_name((as_attn_kind)kind), m->heads - 1);
         for (int l = 0; l < m->layers; l++) {
-            if (o->layer != AS_CLI_ALL && o->layer != l)
+            if (o->layer != AS_CLI_ALL && (l < o->layer || l > o->layer_last))
                 continue;
             int h0 = o->head >= 0 ? o->head : o->head == AS_CLI_MEAN ? AS_CLI_MEAN : 0;
             int h1 = o->head == AS_CLI_ALL ? m->heads - 1 : h0;
@@ -164,30 +191,56 @@ static int write_text(const as_cli_opts *o, const as_attn *a, FILE *out)
     return AS_OK;
 }
 
+int as_cli_dump_store(const as_cli_opts *o, const as_attn *a, const char *output)
+{
+    if (o->derive)
+        return as_cli_derive_store(o, a, output);
+    if (o->format == AS_FMT_TABLE)
+        return as_fail(AS_EINVAL, "dump: --format table is for stats; dump writes ascii, ansi, "
+                                  "safetensors, png, svg, npy or json");
+    if (o->format == AS_FMT_PNG && a->image.rgb) /* vision: the overlay on the input image */
+        return as_cli_image_png(o, a, output);
+    if (o->format == AS_FMT_PNG || o->format == AS_FMT_SVG)
+        return as_cli_export_images(o, a, output);
+    if (o->format == AS_FMT_NPY)
+        return as_cli_export_npy(o, a, output);
+    FILE *out = stdout;
+    const char *path = output ? output : "<stdout>";
+    int rc = AS_OK;
+    if (output && !(out = fopen(output, "wb")))
+        rc = as_fail(AS_EIO, "%s: cannot write: %s", output, strerror(errno));
+    else if (o->format == AS_FMT_SAFETENSORS && !output && isatty(fileno(stdout)))
+        rc = as_fail(AS_EINVAL, "refusing to write binary safetensors to a terminal; use -o FILE");
+    else if (o->format == AS_FMT_SAFETENSORS)
+        rc = write_safetensors(a, out, path);
+    else if (o->format == AS_FMT_JSON)
+        rc = as_cli_export_json(o, a, out, path);
+    else {
+        if (a->image.rgb)
+            as_cli_image_prediction(out, a);
+        rc = write_text(o, a, out);
+    }
+    if (out && out != stdout && fclose(out) != 0 && rc == AS_OK)
+        rc = as_fail(AS_EIO, "%s: write error", output);
+    if (rc == AS_OK && out == stdout && fflush(stdout) != 0)
+        rc = as_fail(AS_EIO, "<stdout>: write error: %s", strerror(errno));
+    return rc;
+}
+
 int as_cli_dump(const as_cli_opts *o)
 {
+    if (o->src_file)
+        return as_cli_dump_batch(o);
     as_cli_opts run_opts = *o;
     run_opts.logits = o->logits && o->format == AS_FMT_SAFETENSORS;
+    run_opts.hidden = o->hidden && o->format == AS_FMT_SAFETENSORS;
     as_kern *k;
     as_model *m;
     as_attn a;
     int rc = as_cli_load_and_run(&run_opts, &k, &m, &a);
     if (rc != AS_OK)
         return rc;
-    FILE *out = stdout;
-    const char *path = o->output ? o->output : "<stdout>";
-    if (o->output && !(out = fopen(o->output, "wb")))
-        rc = as_fail(AS_EIO, "%s: cannot write: %s", o->output, strerror(errno));
-    else if (o->format == AS_FMT_SAFETENSORS && !o->output && isatty(fileno(stdout)))
-        rc = as_fail(AS_EINVAL, "refusing to write binary safetensors to a terminal; use -o FILE");
-    else if (o->format == AS_FMT_SAFETENSORS)
-        rc = write_safetensors(&a, out, path);
-    else
-        rc = write_text(o, &a, out);
-    if (out && out != stdout && fclose(out) != 0 && rc == AS_OK)
-        rc = as_fail(AS_EIO, "%s: write error", o->output);
-    if (rc == AS_OK && out == stdout && fflush(stdout) != 0)
-        rc = as_fail(AS_EIO, "<stdout>: write error: %s", strerror(errno));
+    rc = as_cli_dump_store(o, &a, o->output);
     as_attn_deinit(&a);
     as_model_destroy(m);
     as_kern_destroy(k);

@@ -22,8 +22,8 @@ int as_cli_info(const as_cli_opts *o)
         printf("architecture: %s (%s)\n", in.arch,
                c->is_encoder_decoder ? "encoder-decoder" : "single stack");
         printf("d_model:      %d\n", c->d_model);
-        printf("encoder:      %d layers, %d heads, ffn %d\n", c->enc_layers, c->enc_heads,
-               c->enc_ffn);
+        printf("%-14s%d layers, %d heads, ffn %d\n", c->is_encoder_decoder ? "encoder:" : "layers:",
+               c->enc_layers, c->enc_heads, c->enc_ffn);
         if (c->is_encoder_decoder)
             printf("decoder:      %d layers, %d heads, ffn %d\n", c->dec_layers, c->dec_heads,
                    c->dec_ffn);
@@ -32,6 +32,7 @@ int as_cli_info(const as_cli_opts *o)
         printf("positions:    %d\n", c->max_positions);
         printf("parameters:   %zu (%zu tensors)\n", in.n_params, in.n_tensors);
         printf("dtypes:       %s\n", in.dtypes);
+        printf("weights:      %s\n", in.weights);
         printf("tokenizer:    %s\n", in.tokenizer);
     }
     as_model_destroy(m);

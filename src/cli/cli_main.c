@@ -18,6 +18,9 @@ int main(int argc, char **argv)
         case AS_CMD_INFO: rc = as_cli_info(&o); break;
         case AS_CMD_DEVICES: rc = as_cli_devices(&o); break;
         case AS_CMD_EXPLORE: rc = as_cli_explore(&o); break;
+        case AS_CMD_ALIGN: rc = as_cli_align(&o); break;
+        case AS_CMD_STATS: rc = as_cli_stats(&o); break;
+        case AS_CMD_VIEW: rc = as_cli_view(&o); break;
         }
     }
     if (rc != AS_OK) {

@@ -12,8 +12,9 @@ int as_cli_load_and_run(const as_cli_opts *o, as_kern **k, as_model **m, as_attn
     if (rc == AS_OK)
         rc = as_model_load(m, as_cli_model_dir(o), *k);
     if (rc == AS_OK) {
-        as_run_opts ro = {.src = o->src, .tgt = o->tgt, .max_new_tokens = o->max_new_tokens,
-                          .want_logits = o->logits};
+        as_run_opts ro = {.src = o->src, .image = o->image, .tgt = o->tgt, .pair = o->pair,
+                          .max_new_tokens = o->max_new_tokens, .want_logits = o->logits,
+                          .want_hidden = o->hidden};
         rc = as_model_run(*m, &ro, a);
     }
     if (rc != AS_OK) {

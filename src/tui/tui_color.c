@@ -4,31 +4,25 @@
  * levels are kept (ARCHITECTURE.md: "dropping levels when COLOR_PAIRS is small"). */
 #include "tui_internal.h"
 
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <term.h>
 
-static as_tui_pal_mode choose_mode(as_tui_colors want)
+/* The terminal's side of the negotiation; colours are started only if they may be used. */
+static as_tui_pal_mode choose_mode(as_tui_colors want, as_tui_term_caps *c)
 {
-    const char *no_color = getenv("NO_COLOR");
-    if (want == AS_TUI_COLORS_AUTO && no_color && *no_color)
-        return AS_TUI_PAL_NONE; /* https://no-color.org */
-    if (want == AS_TUI_COLORS_NONE || !has_colors() || start_color() == ERR)
-        return AS_TUI_PAL_NONE;
-    use_default_colors();
-    const char *ct = getenv("COLORTERM");
-    int ct_true = ct && (strcmp(ct, "truecolor") == 0 || strcmp(ct, "24bit") == 0);
-    if (want == AS_TUI_COLORS_AUTO || want == AS_TUI_COLORS_TRUE) {
-        /* terminfo RGB (e.g. TERM=xterm-direct): colour numbers are packed RGB. */
-        if (tigetflag("RGB") > 0 && COLORS >= 0x1000000)
-            return AS_TUI_PAL_DIRECT;
-        if ((ct_true || want == AS_TUI_COLORS_TRUE) && can_change_color() && COLORS >= 256)
-            return AS_TUI_PAL_REDEF;
+    memset(c, 0, sizeof *c);
+    c->no_color = getenv("NO_COLOR");
+    c->colorterm = getenv("COLORTERM");
+    if (as_tui_mode_wants_color(want, c->no_color) && has_colors() && start_color() != ERR) {
+        use_default_colors();
+        c->has_colors = 1;
+        c->colors = COLORS;
+        c->color_pairs = COLOR_PAIRS;
+        c->rgb = tigetflag("RGB") > 0;
+        c->redefine = can_change_color();
     }
-    if (want != AS_TUI_COLORS_16 && COLORS >= 256)
-        return AS_TUI_PAL_256;
-    return COLORS >= 16 ? AS_TUI_PAL_16 : AS_TUI_PAL_NONE;
+    return as_tui_mode_choose(want, c);
 }
 
 static int pack_rgb(as_render_rgb c)
@@ -67,21 +61,10 @@ void as_tui_palette_init(as_tui_palette *p, as_tui_colors want, const as_render_
                          as_render_rgb cursor)
 {
     memset(p, 0, sizeof *p);
-    p->mode = choose_mode(want);
-    if (p->mode == AS_TUI_PAL_NONE)
-        return;
-    /* Pairs 1 + fg_slot * slots + bg_slot must stay below COLOR_PAIRS. */
-    int levels = (int)sqrt((double)COLOR_PAIRS - 1.0) - 2;
-    if (levels > 256)
-        levels = 256;
-    if (p->mode == AS_TUI_PAL_REDEF) {
-        /* slots 16 .. 16 + levels (the cursor) must exist and fit the saved table */
-        if (levels > COLORS - 18)
-            levels = COLORS - 18;
-        if (levels > 255)
-            levels = 255;
-    }
-    if (levels < 2) {
+    as_tui_term_caps caps;
+    p->mode = choose_mode(want, &caps);
+    int levels = as_tui_mode_levels(p->mode, &caps);
+    if (levels == 0) {
         p->mode = AS_TUI_PAL_NONE;
         return;
     }
@@ -96,9 +79,12 @@ void as_tui_palette_recolor(as_tui_palette *p, const as_render_rgb lut[256], as_
     if (p->mode == AS_TUI_PAL_NONE)
         return;
     int levels = p->levels;
-    for (int s = 0; s < levels; s++)
-        p->color_of[s] = slot_color(p, s, lut[s * 255 / (levels - 1)]);
+    for (int s = 0; s < levels; s++) {
+        p->rgb_of[s] = lut[s * 255 / (levels - 1)];
+        p->color_of[s] = slot_color(p, s, p->rgb_of[s]);
+    }
     p->color_of[levels] = -1; /* terminal default (use_default_colors) */
+    p->rgb_of[levels + 1] = cursor;
     p->color_of[levels + 1] = slot_color(p, levels, cursor);
     /* Pairs are redefined on their next use; the caller redraws everything anyway. */
     memset(p->inited, 0, (size_t)p->slots * p->slots);
@@ -139,6 +125,15 @@ int as_tui_palette_pair(as_tui_palette *p, int fg, int bg)
     return 1 + idx;
 }
 
+int as_tui_palette_slots(const as_tui_palette *p, int pair, int *fg_slot, int *bg_slot)
+{
+    if (p->mode == AS_TUI_PAL_NONE || pair < 1 || pair > p->slots * p->slots)
+        return 0;
+    *fg_slot = (pair - 1) / p->slots;
+    *bg_slot = (pair - 1) % p->slots;
+    return 1;
+}
+
 void as_tui_palette_fini(as_tui_palette *p)
 {
     for (int s = 0; s < p->saved_n; s++)
@@ -149,6 +144,5 @@ void as_tui_palette_fini(as_tui_palette *p)
 
 const char *as_tui_palette_name(const as_tui_palette *p)
 {
-    static const char *const names[] = {"none", "16", "256", "truecolor (palette)", "truecolor"};
-    return names[p->mode];
+    return as_tui_mode_name(p->mode);
 }

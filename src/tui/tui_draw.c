@@ -1,18 +1,19 @@
-/* One frame of the explorer: title, column labels (vertical), row labels, the heat map with the
- * cursor, the status line and the key hints; the help overlay on top. The frame is a pure
- * function of the app state: every key just changes state and redraws everything. */
+/* One frame of the explorer: the current view (one draw function per view), the help overlay on
+ * top, or the "terminal too small" message; and the pieces every view shares (text, cells,
+ * thumbnails, title with legend, status lines). A frame is a pure function of the app state:
+ * every key just changes state and redraws everything. */
 #include "tui_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
-enum { LABEL_BYTES = 4 * AS_TUI_MAX_LABEL_W + 1 };
-
-/* Writes s at (y, x) cut to `width` columns (cleaned: never a control byte). */
-static void put_text(const as_tui_app *app, int y, int x, const char *s, int width, attr_t attr)
+void as_tui_put_text(const as_tui_app *app, int y, int x, const char *s, int width, attr_t attr)
 {
-    if (width <= 0)
+    if (width <= 0 || y < 0 || y >= LINES || x >= COLS)
         return;
+    if (x + width > COLS)
+        width = COLS - x;
     char buf[1024];
     as_render_text_fit(s, width, !app->utf8, buf, sizeof buf);
     attr_set(attr, 0, NULL);
@@ -20,77 +21,7 @@ static void put_text(const as_tui_app *app, int y, int x, const char *s, int wid
     attr_set(A_NORMAL, 0, NULL);
 }
 
-static int digits(int n)
-{
-    int d = 1;
-    while (n >= 10) {
-        n /= 10;
-        d++;
-    }
-    return d;
-}
-
-/* Label of bin b: the token, or the index range when the axis is pooled. */
-static const char *bin_label(const as_tui_app *app, int rows_axis, const as_render_axis *ax, int b,
-                             char *buf, size_t sz)
-{
-    int a = as_render_bin_start(ax->n, ax->bins, b);
-    int e = as_render_bin_start(ax->n, ax->bins, b + 1) - 1;
-    if (!as_render_axis_pooled(ax))
-        return as_tui_view_label(app, rows_axis, a, buf, sz);
-    if (a == e)
-        snprintf(buf, sz, "%d", a);
-    else
-        snprintf(buf, sz, "%d-%d", a, e);
-    return buf;
-}
-
-static void draw_too_small(void)
-{
-    char lines[AS_TUI_MIN_H][64];
-    int n = as_tui_layout_too_small(COLS, lines, LINES < AS_TUI_MIN_H ? LINES : AS_TUI_MIN_H);
-    for (int i = 0; i < n; i++)
-        mvaddstr(i, 0, lines[i]);
-}
-
-static void draw_title(const as_tui_app *app)
-{
-    const as_attn *a = app->attn;
-    char line[1024];
-    snprintf(line, sizeof line, " attnscope  %s%s%s  %s%s%s", a->model_name ? a->model_name : "",
-             a->arch ? "  " : "", a->arch ? a->arch : "", app->src ? "\"" : "",
-             app->src ? app->src : "", app->src ? "\"" : "");
-    attr_set(A_REVERSE, 0, NULL);
-    mvhline(0, 0, ' ', COLS);
-    put_text(app, 0, 0, line, COLS, A_REVERSE);
-}
-
-static void draw_col_labels(const as_tui_app *app, int cursor_bin)
-{
-    const as_tui_layout *l = &app->lay;
-    char buf[32], ch[5];
-    for (int b = 0; b < l->cols.bins; b++) {
-        const char *s = bin_label(app, 0, &l->cols, b, buf, sizeof buf);
-        if (as_render_axis_pooled(&l->cols)) /* first index: a vertical "a-b" would not read */
-            snprintf(buf, sizeof buf, "%d", as_render_bin_start(l->cols.n, l->cols.bins, b));
-        attr_t attr = b == cursor_bin ? A_REVERSE | A_BOLD : A_NORMAL;
-        for (int i = 0; i < l->col_label_h && as_render_text_char(s, i, !app->utf8, ch); i++)
-            put_text(app, l->col_label_y + i, l->map_x + b * l->cols.scale, ch, 1, attr);
-    }
-}
-
-static void draw_row_label(const as_tui_app *app, int y, int x, int bin, int right, int cursor_bin)
-{
-    const as_tui_layout *l = &app->lay;
-    char buf[32], fit[LABEL_BYTES];
-    const char *s = bin_label(app, 1, &l->rows, bin, buf, sizeof buf);
-    int w = as_render_text_fit(s, l->label_w, !app->utf8, fit, sizeof fit);
-    put_text(app, y, right ? x : x + l->label_w - w, fit, w,
-             bin == cursor_bin ? A_REVERSE | A_BOLD : A_NORMAL);
-}
-
-/* ---- heat map -------------------------------------------------------------------------------- */
-static void draw_cell(as_tui_app *app, int y, int x, const as_render_cell *c, int reverse)
+void as_tui_put_cell(as_tui_app *app, int y, int x, const as_render_cell *c, int reverse)
 {
     wchar_t wc[2] = {(wchar_t)c->glyph, 0};
     cchar_t cc;
@@ -99,78 +30,69 @@ static void draw_cell(as_tui_app *app, int y, int x, const as_render_cell *c, in
     mvadd_wch(y, x, &cc);
 }
 
-static void draw_map(as_tui_app *app, const float *m, int rows, int cols)
+void as_tui_draw_bar(const as_tui_app *app, int y, int x, int width, double frac)
 {
-    const as_tui_layout *l = &app->lay;
-    int glyphs = app->pal.mode == AS_TUI_PAL_NONE;
-    float lo, hi;
-    as_render_range(app->norm, m, rows, cols, cols, &lo, &hi);
-    as_render_grid_opts go = {.rows = l->rows, .cols = l->cols, .half = l->px_per_row == 2,
-                              .glyphs = glyphs, .lo = lo, .hi = hi};
-    as_render_grid g;
-    if (as_render_grid_build(&g, m, rows, cols, cols, &go) != AS_OK) {
-        snprintf(app->msg, sizeof app->msg, "%s", as_last_error());
+    static const char *const eighths[] = {"", "\u258f", "\u258e", "\u258d", "\u258c",
+                                          "\u258b", "\u258a", "\u2589"};
+    if (!(frac > 0.0) || width <= 0)
+        return;
+    if (frac > 1.0)
+        frac = 1.0;
+    int units = (int)(frac * width * 8 + 0.5);
+    move(y, x);
+    for (int i = 0; i < units / 8; i++)
+        addstr(app->utf8 ? "\u2588" : "#");
+    if (app->utf8 && units % 8)
+        addstr(eighths[units % 8]);
+}
+
+/* ---- title, legend, status ------------------------------------------------------------------- */
+void as_tui_draw_title(as_tui_app *app, float lo, float hi)
+{
+    const as_attn *a = app->attn;
+    char line[1024];
+    snprintf(line, sizeof line, " attnscope  %s%s%s  %s%s%s", a->model_name ? a->model_name : "",
+             a->arch ? "  " : "", a->arch ? a->arch : "", app->src ? "\"" : "",
+             app->src ? app->src : "", app->src ? "\"" : "");
+    attr_set(A_REVERSE, 0, NULL);
+    mvhline(0, 0, ' ', COLS);
+    /* Legend: "0.000 ▀▀▀▀▀▀▀▀ 1.000 global viridis" at the right (glyph ramp without colour). */
+    enum { BAR = 8 };
+    char left[32], right[64];
+    snprintf(left, sizeof left, " %.3g ", (double)lo);
+    snprintf(right, sizeof right, " %.3g %s %s ", (double)hi,
+             app->norm == AS_RENDER_NORM_FIXED ? "global" : "per-map",
+             app->pal.mode == AS_TUI_PAL_NONE ? "ramp" : as_render_cmap_name(app->cmap));
+    int lw = (int)strlen(left), rw = (int)strlen(right), legend_w = lw + BAR + rw;
+    int x = COLS - legend_w;
+    if (x < COLS / 2) { /* no room: the title keeps the line */
+        as_tui_put_text(app, 0, 0, line, COLS, A_REVERSE);
         return;
     }
-    /* The cursor's pixels take the cursor colour (reverse video without colour). */
-    int bq = as_render_bin_of(rows, l->rows.bins, app->q);
-    int bk = as_render_bin_of(cols, l->cols.bins, app->k);
-    int p0 = bq * l->rows.scale, p1 = p0 + l->rows.scale;
-    int x0 = bk * l->cols.scale, x1 = x0 + l->cols.scale;
-    for (int p = p0; p < p1 && !glyphs; p++) {
-        for (int x = x0; x < x1; x++) {
-            as_render_cell *c = &g.cells[(size_t)(p / l->px_per_row) * g.cols + x];
-            if (l->px_per_row == 2 && p % 2 == 0)
-                c->fg = AS_TUI_CURSOR;
-            else
-                c->bg = AS_TUI_CURSOR;
-        }
+    as_tui_put_text(app, 0, 0, line, x - 1, A_REVERSE);
+    as_tui_put_text(app, 0, x, left, lw, A_REVERSE);
+    for (int i = 0; i < BAR; i++) {
+        int level = i * 255 / (BAR - 1);
+        as_render_cell c = {AS_RENDER_UPPER_HALF, (int16_t)level, (int16_t)level};
+        if (app->pal.mode == AS_TUI_PAL_NONE)
+            c = (as_render_cell){(uint32_t)(unsigned char)as_render_ramp(level),
+                                 AS_RENDER_NO_COLOR, AS_RENDER_NO_COLOR};
+        else if (!app->utf8)
+            c.glyph = ' ';
+        as_tui_put_cell(app, 0, x + lw + i, &c, 0);
     }
-    for (int ty = 0; ty < g.rows; ty++) {
-        for (int x = 0; x < g.cols; x++) {
-            int in_cursor = ty >= p0 / l->px_per_row && ty <= (p1 - 1) / l->px_per_row &&
-                            x >= x0 && x < x1;
-            draw_cell(app, l->map_y + ty, l->map_x + x, &g.cells[(size_t)ty * g.cols + x],
-                      glyphs && in_cursor);
-        }
-        /* A label for every element that starts on this line; with two rows per line the
-         * lower row's label goes to the right of the map. */
-        int upper = ty * l->px_per_row;
-        if (upper % l->rows.scale == 0)
-            draw_row_label(app, l->map_y + ty, 0, upper / l->rows.scale, 0, bq);
-        if (l->right_labels && upper + 1 < l->rows.bins)
-            draw_row_label(app, l->map_y + ty, l->map_x + l->map_w + 1, upper + 1, 1, bq);
-    }
-    as_render_grid_free(&g);
-    draw_col_labels(app, bk);
+    as_tui_put_text(app, 0, x + lw + BAR, right, rw, A_REVERSE);
 }
 
-/* ---- status, hints, help --------------------------------------------------------------------- */
-static void draw_status(as_tui_app *app, const float *m, int cols)
+void as_tui_draw_status(as_tui_app *app, const char *status, const char *hints)
 {
-    const as_attn_map *map = &app->attn->map[app->kind];
-    char head[32], ql[32], kl[32], line[512];
-    if (app->mean)
-        snprintf(head, sizeof head, "mean");
-    else
-        snprintf(head, sizeof head, "%d/%d", app->head, map->heads);
-    snprintf(line, sizeof line, "%s  layer %d/%d  head %s  q[%d] %s  k[%d] %s  %.4f%s%s",
-             as_attn_kind_name(app->kind), app->layer, map->layers, head, app->q,
-             as_tui_view_label(app, 1, app->q, ql, sizeof ql), app->k,
-             as_tui_view_label(app, 0, app->k, kl, sizeof kl), m[(size_t)app->q * cols + app->k],
-             app->norm == AS_RENDER_NORM_MINMAX ? "  min..max" : "",
-             as_render_axis_pooled(&app->lay.rows) || as_render_axis_pooled(&app->lay.cols)
-                 ? "  (max-pooled)"
-                 : "");
-    put_text(app, app->lay.status_y, 0, line, COLS, A_BOLD);
-    const char *hints = app->model ? "Tab/1-3 map  [ ] layer  < > head  a mean  hjkl/arrows move  "
-                                     "e edit  ? help  q quit"
-                                   : "Tab/1-3 map  [ ] layer  < > head  a mean  hjkl/arrows move  "
-                                     "? help  q quit";
-    put_text(app, app->lay.status_y + 1, 0, app->msg[0] ? app->msg : hints, COLS, A_NORMAL);
+    int y = LINES - 2;
+    as_tui_put_text(app, y, 0, status, COLS, A_BOLD);
+    as_tui_put_text(app, y + 1, 0, app->msg[0] ? app->msg : hints, COLS, A_NORMAL);
 }
 
-static void draw_help(const as_tui_app *app)
+/* ---- help overlay ---------------------------------------------------------------------------- */
+static void draw_help(as_tui_app *app)
 {
     char buf[128];
     int n = 0, w = 0;
@@ -205,35 +127,41 @@ static void draw_help(const as_tui_app *app)
     mvaddstr(y0, x0 + bw - 1, corner[1]);
     mvaddstr(y0 + bh - 1, x0, corner[2]);
     mvaddstr(y0 + bh - 1, x0 + bw - 1, corner[3]);
-    put_text(app, y0, x0 + 2, " keys ", bw - 4, A_BOLD);
-    for (int i = 0; i < n && 2 + i < bh - 1; i++)
-        put_text(app, y0 + 2 + i, x0 + 2, as_tui_help_line(i, buf, sizeof buf), bw - 4,
-                 A_NORMAL);
+    int shown = bh - 3; /* lines between the title line and the bottom border */
+    if (app->help_top > n - shown)
+        app->help_top = n - shown > 0 ? n - shown : 0;
+    as_tui_put_text(app, y0, x0 + 2,
+                    shown < n ? " keys (j/k scroll, any other key closes) "
+                              : " keys (any key closes) ",
+                    bw - 4, A_BOLD);
+    for (int i = 0; i < shown && app->help_top + i < n; i++)
+        as_tui_put_text(app, y0 + 2 + i, x0 + 2,
+                        as_tui_help_line(app->help_top + i, buf, sizeof buf), bw - 4, A_NORMAL);
+}
+
+static void draw_too_small(void)
+{
+    char lines[AS_TUI_MIN_H][64];
+    int n = as_tui_layout_too_small(COLS, lines, LINES < AS_TUI_MIN_H ? LINES : AS_TUI_MIN_H);
+    for (int i = 0; i < n; i++)
+        mvaddstr(i, 0, lines[i]);
 }
 
 void as_tui_draw(as_tui_app *app)
 {
+    static void (*const draw_view[AS_TUI_VIEWS])(as_tui_app *) = {
+        [AS_TUI_VIEW_MAP] = as_tui_map_draw,     [AS_TUI_VIEW_ROW] = as_tui_row_draw,
+        [AS_TUI_VIEW_GRID] = as_tui_grid_draw,   [AS_TUI_VIEW_MODEL] = as_tui_model_draw,
+        [AS_TUI_VIEW_TABLE] = as_tui_table_draw, [AS_TUI_VIEW_STEPS] = as_tui_steps_draw,
+        [AS_TUI_VIEW_IMAGE] = as_tui_image_draw,
+    };
     erase();
-    int rows, cols;
-    const float *m = as_tui_view_matrix(app, &rows, &cols);
-    /* Pooled axes are labelled by index ranges, which may be wider than the tokens. */
-    int rw = as_tui_view_label_width(app, 1), cw = as_tui_view_label_width(app, 0);
-    int half = app->utf8 && app->pal.mode != AS_TUI_PAL_NONE;
-    as_tui_layout_compute(&app->lay, COLS, LINES, rows, cols, rw, cw, half);
-    if (!app->lay.too_small && (as_render_axis_pooled(&app->lay.rows) ||
-                                as_render_axis_pooled(&app->lay.cols))) {
-        if (as_render_axis_pooled(&app->lay.rows) && rw < 2 * digits(rows) + 1)
-            rw = 2 * digits(rows) + 1;
-        if (as_render_axis_pooled(&app->lay.cols)) /* columns show their first index */
-            cw = digits(cols - 1);
-        as_tui_layout_compute(&app->lay, COLS, LINES, rows, cols, rw, cw, half);
-    }
-    if (app->lay.too_small) {
+    if (COLS < AS_TUI_MIN_W || LINES < AS_TUI_MIN_H) {
+        app->lay.too_small = 1;
         draw_too_small();
     } else {
-        draw_title(app);
-        draw_map(app, m, rows, cols);
-        draw_status(app, m, cols);
+        app->lay.too_small = 0;
+        draw_view[app->view](app);
         if (app->help)
             draw_help(app);
     }

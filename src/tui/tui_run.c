@@ -1,6 +1,7 @@
 /* The explorer's event loop: draw -> wait for a key -> action, until quit or max_frames
  * (htop ScreenManager.c). Curses is set up with newterm so a missing terminal is an error code,
- * not an exit, and torn down (colours restored, endwin) on every path out. */
+ * not an exit, and torn down (colours restored, mouse off, endwin) on every path out. raw() so
+ * Ctrl-C arrives as a key and quits through the same teardown. */
 #include "tui_internal.h"
 
 #include <langinfo.h>
@@ -37,7 +38,7 @@ static void loop(as_tui_app *app)
             dirty = 1;
             continue;
         }
-        int flags = as_tui_key(app, (int)ch);
+        int flags = as_tui_key(app, (int)ch, rc == KEY_CODE_YES);
         if (flags & AS_TUI_QUIT)
             return;
         if (flags & AS_TUI_REDRAW)
@@ -45,47 +46,87 @@ static void loop(as_tui_app *app)
     }
 }
 
-int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o)
+void as_tui_app_init(as_tui_app *app, as_model *m, as_attn *a, const as_tui_opts *o)
 {
-    if (!has_map(a))
-        return as_fail(AS_EINVAL, "explorer: the attention store holds no map");
-    setlocale(LC_ALL, "");
+    memset(app, 0, sizeof *app);
+    app->model = m;
+    app->attn = a;
+    app->opts = o;
+    app->norm = o->norm;
+    app->cmap = o->cmap;
+    app->zoom = AS_TUI_ZOOM_FIT;
+    app->step = 1;
+    app->table_sort = 2; /* entropy: the column people sort by first */
     const char *codeset = nl_langinfo(CODESET);
+    app->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
+    app->src = o->run.src ? as_xstrdup(o->run.src) : NULL;
+    app->tgt = o->run.tgt ? as_xstrdup(o->run.tgt) : NULL;
+    as_render_cmap_lut(o->cmap, app->lut);
+    as_tui_view_clamp(app);
+}
 
-    as_tui_app app;
-    memset(&app, 0, sizeof app);
-    app.model = m;
-    app.attn = a;
-    app.opts = o;
-    app.norm = o->norm;
-    app.cmap = o->cmap;
-    app.utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
-    app.src = o->run.src ? as_xstrdup(o->run.src) : NULL;
-    as_render_cmap_lut(o->cmap, app.lut);
-    as_tui_view_clamp(&app);
-
-    SCREEN *scr = newterm(NULL, stdout, stdin);
-    if (!scr) {
-        free(app.src);
-        const char *term = getenv("TERM");
-        return as_fail(AS_EIO, "explorer: cannot initialise the terminal (TERM=%s)",
-                       term ? term : "unset");
-    }
-    cbreak();
+void as_tui_app_start(as_tui_app *app)
+{
+    raw();
     noecho();
     nonl();
     keypad(stdscr, TRUE);
     curs_set(0);
     set_escdelay(ESC_DELAY_MS);
     wtimeout(stdscr, KEY_WAIT_MS);
-    as_tui_palette_init(&app.pal, o->colors, app.lut, as_tui_cursor_color(o->cmap));
+    /* The Linux console reports the mouse through GPM, which ncurses loads with dlopen and whose
+     * client leaks at exit (LeakSanitizer): the mouse is for terminal emulators (xterm
+     * protocol). */
+    const char *term = termname();
+    if (!app->opts->no_mouse && !(term && strncmp(term, "linux", 5) == 0)) {
+        mmask_t want = BUTTON1_CLICKED | BUTTON1_PRESSED | BUTTON1_DOUBLE_CLICKED |
+                       BUTTON4_PRESSED;
+#ifdef BUTTON5_PRESSED
+        want |= BUTTON5_PRESSED;
+#endif
+        app->mouse = mousemask(want, NULL) != 0;
+        mouseinterval(200);
+    }
+    as_tui_palette_init(&app->pal, app->opts->colors, app->lut, as_tui_cursor_color(app->cmap));
+}
 
+void as_tui_app_stop(as_tui_app *app)
+{
+    if (app->mouse)
+        mousemask(0, NULL);
+    as_tui_palette_fini(&app->pal);
+}
+
+void as_tui_app_deinit(as_tui_app *app)
+{
+    as_render_pyr_free(&app->pyr);
+    as_tui_thumbs_free(app);
+    free(app->agg_buf);
+    free(app->stats);
+    free(app->order);
+    free(app->src);
+    free(app->tgt);
+}
+
+int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o)
+{
+    if (!has_map(a))
+        return as_fail(AS_EINVAL, "explorer: the attention store holds no map");
+    setlocale(LC_ALL, "");
+    as_tui_app app;
+    as_tui_app_init(&app, m, a, o);
+    SCREEN *scr = newterm(NULL, stdout, stdin);
+    if (!scr) {
+        as_tui_app_deinit(&app);
+        const char *term = getenv("TERM");
+        return as_fail(AS_EIO, "explorer: cannot initialise the terminal (TERM=%s)",
+                       term ? term : "unset");
+    }
+    as_tui_app_start(&app);
     loop(&app);
-
-    as_tui_palette_fini(&app.pal);
+    as_tui_app_stop(&app);
     endwin();
     delscreen(scr);
-    free(app.mean_buf);
-    free(app.src);
+    as_tui_app_deinit(&app);
     return AS_OK;
 }

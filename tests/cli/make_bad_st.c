@@ -95,7 +95,7 @@ int main(int argc, char **argv)
         }
     }
     if (drop)
-        cJSON_DetachItemViaPointer(hdr, drop);
+        cJSON_Delete(cJSON_DetachItemViaPointer(hdr, drop));
     if (strcmp(mode, "offsets-outside") == 0)
         cJSON_ReplaceItemInObject(first, "data_offsets",
                                   cJSON_CreateIntArray((int[]){(int)pos, (int)pos + 64}, 2));

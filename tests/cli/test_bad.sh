@@ -55,7 +55,7 @@ variant unknown-type; sed -i 's/"model_type": "marian"/"model_type": "llama9"/' 
 expect unknown-model-type "unknown-type/config.json: unknown model_type 'llama9' \(supported: marian" -- "${dump[@]}" "$tmp/unknown-type"
 
 variant no-weights; rm "$tmp/no-weights/model.safetensors"
-expect missing-weights "no-weights: missing model.safetensors" -- "${dump[@]}" "$tmp/no-weights"
+expect missing-weights "no-weights: no weights found \(model.safetensors, model.safetensors.index.json or pytorch_model.bin\)" -- "${dump[@]}" "$tmp/no-weights"
 
 variant no-vocab; rm "$tmp/no-vocab/vocab.json"
 expect missing-vocab "no-vocab/vocab.json" -- "${dump[@]}" "$tmp/no-vocab"
@@ -82,7 +82,7 @@ variant ok
 expect empty-source "empty source text" -- dump --device cpu --src "" "$tmp/ok"
 expect bad-layer "--layer 7: the encoder map has layers 0..1" -- dump --device cpu --src "A dog." --layer 7 "$tmp/ok"
 expect bad-option "--frobnicate: unknown option" -- dump --frobnicate "$tmp/ok"
-expect bad-format "--format: expected ascii, ansi or safetensors, got 'png'" -- dump --format png --src x "$tmp/ok"
+expect bad-format "--format: expected ascii, ansi, safetensors, png, svg, npy, json or table, got 'bmp'" -- dump --format bmp --src x "$tmp/ok"
 expect unwritable-output "/nonexistent/dir/out.txt: cannot write" -- dump --device cpu --src "A dog." -o /nonexistent/dir/out.txt "$tmp/ok"
 # no Vulkan device: hide every ICD from the loader
 export VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent

@@ -150,8 +150,10 @@ ok "a: mean over heads"
 check_value
 
 key '?'
-wait_for 'next layer' 'previous head' 'mean over heads' 'quit'
-ok "?: help lists the keys"
+wait_for 'next layer' 'previous head' 'mean over heads' 'j/k scroll'
+key NPage NPage NPage
+wait_for 'q F10 C-c +quit'
+ok "?: help lists the keys (scrolled to the end at 100x30)"
 key x
 wait_gone 'previous head'
 ok "any key closes the help"

@@ -1,0 +1,112 @@
+#!/usr/bin/env bash
+# The explorer on a vision model, driven in tmux (100x30, TERM=xterm-256color, UTF-8):
+# `attnscope vit-tiny --image digit7.png` opens the token map (rows labelled CLS, p(r,c)); `i`
+# opens the image view and cycles overlay -> heads -> layers -> rollout -> mask, each frame
+# showing coloured half blocks and its mode in the status line; `m` goes back to the map; q exits
+# with status 0. A second run with NO_COLOR draws the image view as density glyphs.
+# Usage: test_vit_tui.sh ATTNSCOPE FIXTURES_DIR
+set -u
+bin=$1 fixtures=$2
+model=$fixtures/vit-tiny
+command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
+[ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
+tmp=$(mktemp -d)
+T() { tmux -S "$tmp/tmux.sock" -f /dev/null "$@"; }
+cleanup() {
+  T kill-server 2>/dev/null
+  rm -rf "$tmp"
+}
+trap cleanup EXIT
+esc=$(printf '\033')
+checks=0
+fail() {
+  echo "FAIL: $*"
+  echo "--- last screen:"
+  cat "$tmp/screen" 2>/dev/null
+  [ -s "$tmp/stderr" ] && { echo "--- stderr:"; cat "$tmp/stderr"; }
+  exit 1
+}
+ok() {
+  checks=$((checks + 1))
+  echo "ok   $*"
+}
+capture() {
+  T capture-pane -p -e -t tui > "$tmp/screen.e" 2>/dev/null || return 1
+  sed "s/${esc}\[[0-9;:]*[A-Za-z]//g; s/${esc}[()][0-9A-Z]//g" "$tmp/screen.e" > "$tmp/screen"
+}
+wait_for() { # wait_for REGEX...: every extended regex matches the plain screen (20 s)
+  local i p all
+  for i in $(seq 100); do
+    if capture; then
+      all=1
+      for p in "$@"; do grep -Eq -- "$p" "$tmp/screen" || all=0; done
+      [ $all = 1 ] && return 0
+    fi
+    sleep 0.2
+  done
+  fail "screen never matched: $*"
+}
+key() { T send-keys -t tui "$@"; }
+start() { # start ENV...: the explorer in a fresh session; exit status -> $tmp/rc
+  rm -f "$tmp/rc" "$tmp/stderr"
+  cat > "$tmp/run.sh" <<EOF
+#!/bin/sh
+env -u COLORTERM -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* \
+  "$bin" "$model" --image "$model/digit7.png" --device cpu 2>"$tmp/stderr"
+echo \$? > "$tmp/rc"
+EOF
+  chmod +x "$tmp/run.sh"
+  T new-session -d -s tui -x 100 -y 30 "$tmp/run.sh" || fail "tmux cannot start a session"
+}
+quit() {
+  local i
+  key q
+  for i in $(seq 100); do
+    [ -f "$tmp/rc" ] && break
+    sleep 0.2
+  done
+  [ -f "$tmp/rc" ] && [ "$(cat "$tmp/rc")" = 0 ] || fail "q did not exit with status 0"
+  ok "q quits with status 0"
+  T kill-server 2>/dev/null
+}
+coloured() { grep -q "${esc}\[38;5;" "$tmp/screen.e" && grep -q '▀' "$tmp/screen"; }
+
+start
+wait_for '^encoder  layer 0/2  head 0/4  q\[0\] CLS  k\[0\] CLS'
+grep -Eq '^ *p\(3,3\) ' "$tmp/screen" || fail "patch labels on the rows"
+ok "token map: rows labelled CLS .. p(3,3)"
+key i
+wait_for '^image overlay  layer 0/2  head 0/4  48x40 px, 4x4 patches  prediction: [a-z]+'
+coloured || fail "overlay not drawn in colour half blocks"
+ok "image view: overlay beside the image, prediction in the status line"
+key ']' '>'
+wait_for '^image overlay  layer 1/2  head 1/4'
+ok "layer and head keys move the overlay"
+key i
+wait_for '^image heads  layer 1/2' '(^| )H0 ' ' H3( |$)'
+coloured || fail "head tiles not coloured"
+ok "per-head grid of the layer"
+key i
+wait_for '^image layers ' '(^| )L0 ' ' L1( |$)'
+ok "layer progression"
+key i
+wait_for '^image rollout '
+coloured || fail "rollout not drawn"
+ok "rollout overlay"
+key i
+wait_for '^image mask '
+ok "threshold mask"
+key m
+wait_for '^encoder  layer 1/2  head 1/4'
+ok "m returns to the map"
+quit
+
+start NO_COLOR=1
+wait_for '^encoder  layer 0/2'
+key i
+wait_for '^image overlay '
+grep -q "${esc}\[38;5;" "$tmp/screen.e" && fail "NO_COLOR: colours in the image view"
+grep -Eq '[.:=+*#%@-]{4}' "$tmp/screen" || fail "NO_COLOR: no density glyphs"
+ok "NO_COLOR: the heat as density glyphs"
+quit
+echo "$checks checks"
