@@ -46,16 +46,12 @@ char *as_xstrdup(const char *s)
 char *as_xasprintf(const char *fmt, ...)
 {
     va_list ap;
-    char probe;
+    char *s = NULL;
     va_start(ap, fmt);
-    /* a 1-byte buffer rather than NULL: gcc's format-truncation check rejects NULL under UBSan */
-    int n = vsnprintf(&probe, 1, fmt, ap);
+    int n = vasprintf(&s, fmt, ap);
     va_end(ap);
-    AS_ASSERT(n >= 0);
-    char *s = as_xmalloc((size_t)n + 1);
-    va_start(ap, fmt);
-    vsnprintf(s, (size_t)n + 1, fmt, ap);
-    va_end(ap);
+    if (n < 0)
+        out_of_memory(strlen(fmt));
     return s;
 }
 
