@@ -161,6 +161,17 @@ static void prediction(const as_attn *a, char *out, size_t n)
 
 /* ---- the view ------------------------------------------------------------------------------ */
 
+/* The title's legend: every overlay spans its own min..max (CLS attention spreads over many
+ * patches, so a fixed 0..1 range would leave it nearly invisible); single maps show their range,
+ * tiles 0..1 of theirs. */
+static void title(as_tui_app *app, float lo, float hi)
+{
+    as_render_norm keep = app->norm;
+    app->norm = AS_RENDER_NORM_MINMAX;
+    as_tui_draw_title(app, lo, hi);
+    app->norm = keep;
+}
+
 static void draw_body(as_tui_app *app, img_pairs *pp, int half, float *buf, float *map,
                       float *full, uint8_t *mask)
 {
@@ -170,6 +181,7 @@ static void draw_body(as_tui_app *app, img_pairs *pp, int half, float *buf, floa
     switch (app->image_mode) {
     case AS_TUI_IMAGE_HEADS:
     case AS_TUI_IMAGE_LAYERS:
+        title(app, 0.0f, 1.0f);
         draw_tiles(app, pp, half, app->image_mode == AS_TUI_IMAGE_LAYERS, buf, map);
         return;
     case AS_TUI_IMAGE_ROLLOUT:
@@ -182,6 +194,9 @@ static void draw_body(as_tui_app *app, img_pairs *pp, int half, float *buf, floa
     }
     if (app->image_mode == AS_TUI_IMAGE_MASK)
         as_render_threshold_mask(map, np, MASK_KEEP, mask);
+    float lo, hi;
+    as_render_range(AS_RENDER_NORM_MINMAX, map, 1, np, np, &lo, &hi);
+    title(app, lo, hi);
     /* the plain image at the left when there is room for both side by side */
     if (w >= 2 * 16) {
         draw_overlay(app, pp, half, NULL, NULL, top, 1, w / 2 - 1, h);
@@ -197,8 +212,8 @@ void as_tui_image_draw(as_tui_app *app)
 {
     const as_attn *a = app->attn;
     const as_attn_image *im = &a->image;
-    as_tui_draw_title(app, 0.0f, 1.0f);
     if (!im->rgb || !a->map[AS_ATTN_ENCODER].layers) {
+        as_tui_draw_title(app, 0.0f, 1.0f);
         as_tui_put_text(app, 2, 1, "No image: this view is for vision models (attnscope MODEL "
                                    "--image FILE).", COLS - 2, A_NORMAL);
         as_tui_draw_status(app, "image view", "m/Esc map view  ? help  q quit");
@@ -223,7 +238,6 @@ void as_tui_image_draw(as_tui_app *app)
     draw_body(app, pp, half, buf, map, full, mask);
     if (pp && pairs.overflow) { /* too many colour combinations: one colour per cell */
         erase();
-        as_tui_draw_title(app, 0.0f, 1.0f);
         memset(pairs.pair_of, 0, 256 * 256 * sizeof(short));
         pairs.used = pairs.overflow = 0;
         half = 0;

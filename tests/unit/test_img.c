@@ -1,6 +1,7 @@
 /* io/img: decoding (PNG fixtures, grey/alpha/BMP/JPEG/GIF made in memory), Pillow-exact resize
- * (hand-computed taps, and Pillow's own outputs for bilinear and bicubic), preprocessing vs the vit-tiny fixture's pixel_values (made by Hugging
- * Face's ViTImageProcessor), config fields, and bad images (one-line errors, no crash). */
+ * (hand-computed taps, and Pillow's own bilinear and bicubic outputs), preprocessing vs the
+ * vit-tiny fixture's pixel_values (made by Hugging Face's ViTImageProcessor), the config files,
+ * and bad images (one-line errors, no crash). */
 #include "attnscope/img.h"
 #include "attnscope/st.h"
 
@@ -207,6 +208,83 @@ static void test_fixture(void)
     free(dir);
 }
 
+/* ---- configuration files -------------------------------------------------------------------*/
+
+static void put_file(const char *dir, const char *name, const char *text)
+{
+    char *path = as_path_join(dir, name);
+    FILE *f = fopen(path, "w");
+    AS_TEST_TRUE(f != NULL);
+    if (f) {
+        fputs(text, f);
+        fclose(f);
+    }
+    free(path);
+}
+
+static void expect_fail(int rc, int code, const char *needle);
+
+/* preprocessor_config.json forms (old feature extractors: size and mean as single numbers),
+ * defaults without the file, and what is refused; config.json vision fields and id2label. */
+static void test_configs(void)
+{
+    char tmpl[] = "/tmp/as-test-img-XXXXXX";
+    char *dir = mkdtemp(tmpl);
+    AS_TEST_TRUE(dir != NULL);
+    if (!dir)
+        return;
+    as_img_prep p;
+    AS_TEST_EQ(as_img_prep_load(&p, dir, 48), AS_OK); /* no file: ViTImageProcessor defaults */
+    AS_TEST_EQ(p.width, 48);
+    AS_TEST_EQ(p.resample, AS_IMG_BILINEAR);
+    AS_TEST_NEAR(p.std[2], 0.5, 0);
+    put_file(dir, "preprocessor_config.json",
+             "{\"size\": 224, \"resample\": 3, \"image_mean\": 0.25, \"do_rescale\": false,"
+             " \"image_std\": [0.1, 0.2, 0.3]}");
+    AS_TEST_EQ(as_img_prep_load(&p, dir, 48), AS_OK);
+    AS_TEST_EQ(p.width, 224);
+    AS_TEST_EQ(p.height, 224);
+    AS_TEST_EQ(p.resample, AS_IMG_BICUBIC);
+    AS_TEST_EQ(p.do_rescale, 0);
+    AS_TEST_NEAR(p.mean[1], 0.25, 0);
+    AS_TEST_NEAR(p.std[2], 0.3f, 0);
+    put_file(dir, "preprocessor_config.json", "{\"do_center_crop\": true}");
+    expect_fail(as_img_prep_load(&p, dir, 48), AS_EUNSUPPORTED, "never crops");
+    put_file(dir, "preprocessor_config.json", "{\"size\": {\"shortest_edge\": 224}}");
+    expect_fail(as_img_prep_load(&p, dir, 48), AS_EUNSUPPORTED, "size must be");
+    put_file(dir, "preprocessor_config.json", "{\"resample\": 1}");
+    expect_fail(as_img_prep_load(&p, dir, 48), AS_EUNSUPPORTED, "resample");
+    put_file(dir, "preprocessor_config.json", "{\"image_std\": [0.5, 0, 0.5]}");
+    expect_fail(as_img_prep_load(&p, dir, 48), AS_EFORMAT, "image_std values must be positive");
+    put_file(dir, "preprocessor_config.json", "[1, 2");
+    expect_fail(as_img_prep_load(&p, dir, 48), AS_EFORMAT, "preprocessor_config.json: not a");
+
+    as_img_cfg c;
+    put_file(dir, "config.json", "{\"image_size\": 30, \"patch_size\": 8}");
+    expect_fail(as_img_cfg_load(&c, dir), AS_EFORMAT, "not divisible by patch_size 8");
+    put_file(dir, "config.json", "{\"image_size\": 32, \"patch_size\": 8, \"num_channels\": 1}");
+    expect_fail(as_img_cfg_load(&c, dir), AS_EUNSUPPORTED, "num_channels 1");
+    put_file(dir, "config.json",
+             "{\"image_size\": 32, \"patch_size\": 8, \"id2label\": {\"0\": \"a\", \"2\": \"b\"}}");
+    expect_fail(as_img_cfg_load(&c, dir), AS_EFORMAT, "id2label must map the ids 0..1");
+    AS_TEST_TRUE(c.labels == NULL);
+    put_file(dir, "config.json",
+             "{\"image_size\": 32, \"patch_size\": 4, \"qkv_bias\": false, "
+             "\"id2label\": {\"1\": \"b\", \"0\": \"a\"}}");
+    AS_TEST_EQ(as_img_cfg_load(&c, dir), AS_OK);
+    AS_TEST_EQ(c.qkv_bias, 0);
+    AS_TEST_EQ(c.n_labels, 2);
+    AS_TEST_STR(c.labels[0], "a");
+    AS_TEST_STR(c.labels[1], "b");
+    as_img_cfg_free(&c);
+    char *a = as_path_join(dir, "config.json"), *b = as_path_join(dir, "preprocessor_config.json");
+    remove(a);
+    remove(b);
+    remove(dir);
+    free(a);
+    free(b);
+}
+
 /* ---- bad input -----------------------------------------------------------------------------*/
 
 static void expect_fail(int rc, int code, const char *needle)
@@ -258,6 +336,7 @@ int main(void)
     test_gif();
     test_resize_hand();
     test_resize_pillow();
+    test_configs();
     test_bad();
     test_fixture();
     return as_test_result();
