@@ -6,6 +6,7 @@
 #ifndef ATTNSCOPE_TUI_H
 #define ATTNSCOPE_TUI_H
 
+#include "attnscope/analysis.h"
 #include "attnscope/attn.h"
 #include "attnscope/model.h"
 #include "attnscope/render.h"
@@ -27,9 +28,17 @@ typedef struct as_tui_opts {
     as_run_opts run; /* the options that made the store; `e` reruns with a new src (tgt dropped:
                         a forced target belongs to the old source; `E` asks for a new one).
                         want_logits gives the generation steps their probabilities. */
+    /* Word alignment of the overlay (`A`) and the head table's AER column: method, threshold
+     * and predict as `attnscope align` takes them (l0, l1 and head are the view's own). */
+    as_an_align_opts align;
+    /* Gold links of the store's sentence pair (borrowed; NULL with n_gold 0 for an empty line);
+     * has_gold adds the AER column to the cross head table until the source is edited. */
+    const as_an_gold_link *gold;
+    int n_gold, has_gold;
 } as_tui_opts;
 
-/* Defaults: AS_TUI_COLORS_AUTO, viridis, fixed 0..1 range, no frame limit, empty run options. */
+/* Defaults: AS_TUI_COLORS_AUTO, viridis, fixed 0..1 range, no frame limit, empty run options,
+ * argmax alignment (threshold 0.1, as `attnscope align`), no gold. */
 void as_tui_opts_init(as_tui_opts *o);
 /* "auto", "none", "16", "256", "truecolor" -> colour choice; AS_EINVAL naming the valid words. */
 int as_tui_colors_parse(const char *s, as_tui_colors *out);

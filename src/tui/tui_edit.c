@@ -122,6 +122,9 @@ void as_tui_edit_source(as_tui_app *app, int with_target)
     as_attn_deinit(app->attn);
     *app->attn = fresh;
     app->attn_gen++;
+    if (app->gold_on) /* the gold links numbered the words of the old sentence pair */
+        snprintf(app->msg, sizeof app->msg, "new source: the --gold links and AER column dropped");
+    app->gold_on = 0;
     free(app->src);
     free(app->tgt);
     app->src = as_xstrdup(text);

@@ -9,11 +9,14 @@
 
 #include "attnscope/analysis.h"
 #include "attnscope/tui.h"
+#include "tui_align.h"
 #include "tui_layout.h"
 #include "tui_mode.h"
 
 /* Colour slots besides colormap levels 0..255 and AS_RENDER_NO_COLOR. */
 #define AS_TUI_CURSOR (-2)
+/* The alignment overlay's mark on a cell (U+25CF black circle; 'X' without UTF-8). */
+#define AS_TUI_MARK_GLYPH 0x25CFu
 
 /* ---- colour pairs (tui_color.c) -------------------------------------------------------------- */
 typedef struct as_tui_palette {
@@ -71,8 +74,8 @@ typedef enum {
     AS_TUI_IMAGE_MODES
 } as_tui_image_mode;
 
-/* Head table columns (tui_table.c). */
-enum { AS_TUI_TABLE_COLS = 8 };
+/* Head table columns (tui_table.c): the last, AER, only with gold links on the cross map. */
+enum { AS_TUI_TABLE_COLS = 9 };
 
 typedef struct as_tui_app {
     as_model *model; /* NULL: no source editing */
@@ -101,6 +104,8 @@ typedef struct as_tui_app {
     int table_sel, table_top, table_sort, table_desc; /* head table */
     int step;        /* generation steps: the step shown (a target position >= 1) */
     as_tui_image_mode image_mode; /* image view */
+    int align_on;    /* A: word links marked on the cross map (tui_map.c) */
+    int gold_on;     /* opts->gold belongs to the store (cleared when the source is edited) */
     as_render_rgb lut[256];
     as_tui_palette pal;
     as_tui_layout lay;
@@ -189,6 +194,8 @@ int as_tui_table_click(as_tui_app *app, int y, int x, int activate);
 /* ---- head table (tui_table.c) ---------------------------------------------------------------- */
 /* Computes (if stale) the statistics of the current kind and the sorted order. 0 on ENOMEM. */
 int as_tui_table_ready(as_tui_app *app);
+/* Columns shown: the AER column only with gold links on the cross map. */
+int as_tui_table_cols(const as_tui_app *app);
 /* Layer / head of sorted row `row`. */
 void as_tui_table_row(const as_tui_app *app, int row, int *layer, int *head);
 

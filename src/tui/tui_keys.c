@@ -110,6 +110,17 @@ static int cycle_agg(as_tui_app *app)
     return AS_TUI_REDRAW;
 }
 
+static int toggle_align(as_tui_app *app)
+{
+    if (app->attn->map[AS_ATTN_CROSS].layers == 0) {
+        snprintf(app->msg, sizeof app->msg, "word links come from cross-attention: this model "
+                                            "has none");
+        return AS_TUI_REDRAW;
+    }
+    app->align_on = !app->align_on;
+    return AS_TUI_REDRAW;
+}
+
 static int toggle_norm(as_tui_app *app)
 {
     app->norm = app->norm == AS_RENDER_NORM_FIXED ? AS_RENDER_NORM_MINMAX : AS_RENDER_NORM_FIXED;
@@ -423,13 +434,13 @@ static int table_pgdn(as_tui_app *app)
 
 static int sort_prev(as_tui_app *app)
 {
-    app->table_sort = wrap(app->table_sort - 1, AS_TUI_TABLE_COLS);
+    app->table_sort = wrap(app->table_sort - 1, as_tui_table_cols(app));
     return AS_TUI_REDRAW;
 }
 
 static int sort_next(as_tui_app *app)
 {
-    app->table_sort = wrap(app->table_sort + 1, AS_TUI_TABLE_COLS);
+    app->table_sort = wrap(app->table_sort + 1, as_tui_table_cols(app));
     return AS_TUI_REDRAW;
 }
 
@@ -722,6 +733,8 @@ static const binding bindings[] = {
     /* looks */
     {'c', 0, ALL, "c", "next colormap (viridis, magma, gray, diverging)", next_cmap},
     {'r', 0, ALL, "r", "colour range: global 0..1 / per-map min..max", toggle_norm},
+    {'A', 0, V(MAP), "A", "word links on the cross map: aligned cells get a dot (as align)",
+     toggle_align},
     /* other */
     {'s', 0, ALL, "s", "save the screen as attnscope-N.txt and .ans", snapshot},
     {'e', 0, ALL, "e", "edit the source sentence, Enter reruns the model", edit_source},

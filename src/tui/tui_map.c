@@ -1,10 +1,14 @@
 /* The map view: a window of one head (or an aggregate) as a half-block heat map, sticky token
  * labels on both axes (always those of the visible rows and columns), the cursor with its exact
  * value in the status line, and a minimap with the window's outline when zoomed in. The window
- * comes from the cached pyramid, so a frame costs the screen whatever the matrix size. */
+ * comes from the cached pyramid, so a frame costs the screen whatever the matrix size. With the
+ * alignment overlay (A) the cross map marks the cells whose attention made a word link of the
+ * shown head or layer mean (as `attnscope align` extracts them) with a dot in the cursor colour,
+ * one text row per matrix row so that every cell has a place for it. */
 #include "tui_internal.h"
 
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
 enum { LABEL_BYTES = 4 * AS_TUI_MAX_LABEL_W + 1 };
@@ -95,8 +99,62 @@ static void draw_minimap(as_tui_app *app, const as_render_pyr *pyr, float lo, fl
     as_render_grid_free(&g);
 }
 
+/* ---- alignment overlay ----------------------------------------------------------------------- */
+/* A pressed and something to align: the cross map of one head or the mean over heads (the max
+ * over heads is no distribution, and `attnscope align` has no such selection). */
+static int overlay_shown(const as_tui_app *app)
+{
+    return app->align_on && app->kind == AS_ATTN_CROSS && app->agg != AS_TUI_AGG_MAX;
+}
+
+/* Cells (rows, cols) of the shown head / layer mean that carry a link, and the links as Pharaoh
+ * text (`attnscope align` output) in links. NULL with app->msg set if alignment fails. */
+static unsigned char *overlay_marks(as_tui_app *app, int rows, int cols, char *links, size_t sz)
+{
+    as_an_align_opts o = app->opts->align;
+    o.l0 = o.l1 = app->layer;
+    o.head = app->agg == AS_TUI_AGG_HEAD ? app->head : -1;
+    as_an_alignment al;
+    unsigned char *mark = NULL;
+    if (as_an_align_store(app->attn, &o, &al) != AS_OK ||
+        !(mark = as_try_calloc((size_t)rows * cols, 1, "alignment overlay"))) {
+        snprintf(app->msg, sizeof app->msg, "%s", as_last_error());
+        as_an_alignment_free(&al);
+        return NULL;
+    }
+    as_tui_align_marks(&al, rows, cols, o.predict, mark);
+    int len = snprintf(links, sz, "%s links:", as_an_align_method_name(o.method));
+    for (int i = 0; i < al.n && len < (int)sz - 24; i++)
+        len += snprintf(links + len, sz - (size_t)len, " %d-%d", al.links[i].src, al.links[i].tgt);
+    as_an_alignment_free(&al);
+    return mark;
+}
+
+/* Puts the overlay's dot on text cell (ty, x) of the window if an element under it is marked:
+ * one dot per element (on the middle line and column of the cells it spans), or per pooled
+ * bin holding a marked element. */
+static void mark_cell(const as_tui_app *app, as_render_cell *c, const unsigned char *mark,
+                      int cols, int ty, int x)
+{
+    const as_tui_layout *l = &app->lay;
+    if (ty % l->rows.scale != l->rows.scale / 2 || x % l->cols.scale != l->cols.scale / 2)
+        return;
+    int q0, q1, k0, k1, hit = 0;
+    as_render_view_bin_range(&l->rows, ty / l->rows.scale, &q0, &q1);
+    as_render_view_bin_range(&l->cols, x / l->cols.scale, &k0, &k1);
+    for (int q = q0; q < q1 && !hit; q++)
+        for (int k = k0; k < k1 && !hit; k++)
+            hit = mark[(size_t)q * cols + k];
+    if (!hit)
+        return;
+    c->glyph = app->utf8 ? AS_TUI_MARK_GLYPH : 'X';
+    if (app->pal.mode != AS_TUI_PAL_NONE) /* on the cursor itself the dot takes the dark end */
+        c->fg = c->bg == AS_TUI_CURSOR ? 0 : AS_TUI_CURSOR;
+}
+
 /* ---- heat map -------------------------------------------------------------------------------- */
-static void draw_heat(as_tui_app *app, const as_render_pyr *pyr, float lo, float hi)
+static void draw_heat(as_tui_app *app, const as_render_pyr *pyr, float lo, float hi,
+                      const unsigned char *mark, int cols)
 {
     const as_tui_layout *l = &app->lay;
     int glyphs = app->pal.mode == AS_TUI_PAL_NONE;
@@ -124,6 +182,8 @@ static void draw_heat(as_tui_app *app, const as_render_pyr *pyr, float lo, float
         for (int x = 0; x < g.cols; x++) {
             int in_cursor = ty >= p0 / l->px_per_row && ty <= (p1 - 1) / l->px_per_row &&
                             x >= x0 && x < x1;
+            if (mark)
+                mark_cell(app, &g.cells[(size_t)ty * g.cols + x], mark, cols, ty, x);
             as_tui_put_cell(app, l->map_y + ty, l->map_x + x, &g.cells[(size_t)ty * g.cols + x],
                             glyphs && in_cursor);
         }
@@ -142,7 +202,7 @@ static void draw_heat(as_tui_app *app, const as_render_pyr *pyr, float lo, float
 /* ---- frame ----------------------------------------------------------------------------------- */
 static void compute_layout(as_tui_app *app, int rows, int cols)
 {
-    int half = app->utf8 && app->pal.mode != AS_TUI_PAL_NONE;
+    int half = app->utf8 && app->pal.mode != AS_TUI_PAL_NONE && !overlay_shown(app);
     as_tui_map_req r = {.rows = rows, .cols = cols, .row_label_w = as_tui_view_label_width(app, 1),
                         .col_label_w = as_tui_view_label_width(app, 0), .half = half,
                         .zoom = app->zoom, .first_q = app->first_q, .first_k = app->first_k,
@@ -179,10 +239,15 @@ void as_tui_map_draw(as_tui_app *app)
         hi = pyr->hi;
     }
     as_tui_draw_title(app, lo, hi);
+    char links[256] = "";
+    unsigned char *mark = overlay_shown(app) ? overlay_marks(app, rows, cols, links,
+                                                             sizeof links) : NULL;
     if (pyr) {
-        draw_heat(app, pyr, lo, hi);
+        draw_heat(app, pyr, lo, hi, mark, cols);
         draw_minimap(app, pyr, lo, hi);
     }
+    int marked = mark != NULL;
+    free(mark);
     const as_attn_map *map = &app->attn->map[app->kind];
     char head[32], ql[32], kl[32], zoom[32], line[512];
     if (app->zoom == AS_TUI_ZOOM_FIT)
@@ -200,11 +265,19 @@ void as_tui_map_draw(as_tui_app *app)
              as_render_view_pooled(&app->lay.rows) || as_render_view_pooled(&app->lay.cols)
                  ? " (max-pooled)"
                  : "");
+    char legend[300];
+    if (marked)
+        snprintf(legend, sizeof legend, "%s word link (A hides)  %s", app->utf8 ? "\u25cf" : "X",
+                 links);
+    else if (app->align_on)
+        snprintf(legend, sizeof legend, "word links: on the cross map, one head or the mean "
+                                        "(3, a; A hides)");
     as_tui_draw_status(app, line,
-                       app->model ? "Tab/1-3 map  [ ] layer  < > head  a aggregate  + - = zoom  "
-                                    "Enter row  v o t d views  e edit  s save  ? help  q quit"
-                                  : "Tab/1-3 map  [ ] layer  < > head  a aggregate  + - = zoom  "
-                                    "Enter row  v o t d views  s save  ? help  q quit");
+                       app->align_on ? legend
+                       : app->model  ? "Tab/1-3 map  [ ] layer  < > head  a aggregate  + - = zoom  "
+                                       "Enter row  v o t d views  e edit  s save  ? help  q quit"
+                                     : "Tab/1-3 map  [ ] layer  < > head  a aggregate  + - = zoom  "
+                                       "Enter row  v o t d views  s save  ? help  q quit");
 }
 
 int as_tui_map_click(as_tui_app *app, int y, int x)

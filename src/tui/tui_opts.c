@@ -9,6 +9,8 @@ void as_tui_opts_init(as_tui_opts *o)
     o->colors = AS_TUI_COLORS_AUTO;
     o->cmap = AS_RENDER_CMAP_VIRIDIS;
     o->norm = AS_RENDER_NORM_FIXED;
+    o->align.method = AS_AN_ALIGN_ARGMAX;
+    o->align.threshold = 0.1;
 }
 
 int as_tui_colors_parse(const char *s, as_tui_colors *out)

@@ -4,10 +4,13 @@
  * Ctrl-C arrives as a key and quits through the same teardown. */
 #include "tui_internal.h"
 
+#include <term.h>
+
 #include <langinfo.h>
 #include <locale.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 enum { KEY_WAIT_MS = 1000, ESC_DELAY_MS = 25 };
 
@@ -61,6 +64,7 @@ void as_tui_app_init(as_tui_app *app, as_model *m, as_attn *a, const as_tui_opts
     app->utf8 = codeset && strcmp(codeset, "UTF-8") == 0;
     app->src = o->run.src ? as_xstrdup(o->run.src) : NULL;
     app->tgt = o->run.tgt ? as_xstrdup(o->run.tgt) : NULL;
+    app->gold_on = o->has_gold;
     as_render_cmap_lut(o->cmap, app->lut);
     as_tui_view_clamp(app);
 }
@@ -112,13 +116,33 @@ int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o)
 {
     if (!has_map(a))
         return as_fail(AS_EINVAL, "explorer: the attention store holds no map");
+    /* Keys come from stdin and the screen goes to stdout: without a terminal on both, curses
+     * would read end-of-file forever (a busy loop) or paint escape codes into a file. */
+    int in_tty = isatty(STDIN_FILENO), out_tty = isatty(STDOUT_FILENO);
+    if (!in_tty || !out_tty)
+        return as_fail(AS_EINVAL, "explorer: standard %s is not a terminal (for pipes and files "
+                                  "use `attnscope dump`)", in_tty ? "output" : "input");
+    /* The terminal description is checked on its own first: a failed newterm leaks its
+     * half-built screen (ncurses), and a terminal that cannot position the cursor (TERM=dumb)
+     * would show nothing at all while the explorer waits for keys. */
+    const char *term = getenv("TERM");
+    int term_err = 0;
+    if (setupterm(NULL, STDOUT_FILENO, &term_err) != OK)
+        return as_fail(AS_EIO, "explorer: cannot initialise the terminal (TERM=%s)",
+                       term ? term : "unset");
+    const char *cup = tigetstr("cup");
+    int can_move = cup && cup != (const char *)-1;
+    del_curterm(cur_term);
+    if (!can_move)
+        return as_fail(AS_EUNSUPPORTED, "explorer: TERM=%s cannot position the cursor (use a "
+                                        "terminal such as xterm-256color, or `attnscope dump`)",
+                       term ? term : "unset");
     setlocale(LC_ALL, "");
     as_tui_app app;
     as_tui_app_init(&app, m, a, o);
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
         as_tui_app_deinit(&app);
-        const char *term = getenv("TERM");
         return as_fail(AS_EIO, "explorer: cannot initialise the terminal (TERM=%s)",
                        term ? term : "unset");
     }

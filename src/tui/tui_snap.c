@@ -26,6 +26,23 @@ static void put_color(char *buf, size_t sz, int *len, const as_tui_palette *p, i
         *len += snprintf(buf + *len, room, ";%d;2;%d;%d;%d", base, c.r, c.g, c.b);
 }
 
+/* Appends the SGR colour of one side of a pair defined outside the palette (the image view's
+ * pairs above it) from its curses colour number: packed RGB in direct colour, else an xterm
+ * index (below 16: the ANSI codes, which 16-colour terminals understand); nothing for -1. */
+static void put_number(char *buf, size_t sz, int *len, as_tui_pal_mode mode, int n, int base)
+{
+    size_t room = sz - (size_t)*len;
+    if (n < 0)
+        return;
+    if (mode == AS_TUI_PAL_DIRECT)
+        *len += snprintf(buf + *len, room, ";%d;2;%d;%d;%d", base, (n >> 16) & 0xff,
+                         (n >> 8) & 0xff, n & 0xff);
+    else if (n < 16)
+        *len += snprintf(buf + *len, room, ";%d", (base == 38 ? 30 : 40) + (n < 8 ? n : 52 + n));
+    else
+        *len += snprintf(buf + *len, room, ";%d;5;%d", base, n);
+}
+
 /* The SGR sequence of a cell's attributes and colour pair. */
 static void cell_sgr(const as_tui_app *app, attr_t attr, int pair, char *buf, size_t sz)
 {
@@ -35,6 +52,10 @@ static void cell_sgr(const as_tui_app *app, attr_t attr, int pair, char *buf, si
     if (as_tui_palette_slots(&app->pal, pair, &fs, &bs)) {
         put_color(buf, sz, &len, &app->pal, fs, 38);
         put_color(buf, sz, &len, &app->pal, bs, 48);
+    } else if (pair > 0 && app->pal.mode != AS_TUI_PAL_NONE &&
+               extended_pair_content(pair, &fs, &bs) == OK) {
+        put_number(buf, sz, &len, app->pal.mode, fs, 38);
+        put_number(buf, sz, &len, app->pal.mode, bs, 48);
     }
     snprintf(buf + len, sz - (size_t)len, "m");
 }
@@ -92,7 +113,9 @@ void as_tui_snapshot(as_tui_app *app)
     app->help = 0;
     app->msg[0] = '\0';
     as_tui_draw(app);
-    FILE *txt = fopen(txt_name, "w"), *ans = txt ? fopen(ans_name, "w") : NULL;
+    /* "x": created exclusively, so a file (or symlink) that appeared since the check above is
+     * never overwritten or followed */
+    FILE *txt = fopen(txt_name, "wx"), *ans = txt ? fopen(ans_name, "wx") : NULL;
     if (!txt || !ans) {
         snprintf(app->msg, sizeof app->msg, "cannot write %s: %s", txt ? ans_name : txt_name,
                  strerror(errno));

@@ -1,7 +1,9 @@
 /* Head table (htop-style): one row per (layer, head) of the current map type with its entropy,
  * largest weight, mass on the first token (sink / BOS), diagonal and previous-token scores and
  * mean attention distance (analysis.h definitions). < and > pick the sort column, I inverts it,
- * a click on a column name sorts by it, Enter opens the head in the map view. The statistics are
+ * a click on a column name sorts by it, Enter opens the head in the map view. With gold links
+ * (--gold) the cross table adds each head's alignment error rate against them, the per-head AER
+ * of `attnscope align --gold --rank-heads` on this one sentence pair. The statistics are
  * computed once per store and map type. */
 #include "tui_internal.h"
 
@@ -9,7 +11,10 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum { COL_LAYER, COL_HEAD, COL_ENTROPY, COL_MAX, COL_FIRST, COL_DIAG, COL_PREV, COL_DIST };
+enum {
+    COL_LAYER, COL_HEAD, COL_ENTROPY, COL_MAX, COL_FIRST, COL_DIAG, COL_PREV, COL_DIST,
+    COL_AER /* with gold links on the cross map only */
+};
 
 static const struct {
     const char *name;
@@ -24,6 +29,7 @@ static const struct {
     {"diag", 7, AS_AN_STAT_DIAG_MEAN},
     {"prev", 7, AS_AN_STAT_PREV_TOKEN},
     {"distance", 8, AS_AN_STAT_DISTANCE},
+    {"AER", 7, AS_AN_STATS},
 };
 
 enum { HEADER_Y = 2, FIRST_Y = 3 };
@@ -32,6 +38,28 @@ static int n_rows(const as_tui_app *app)
 {
     const as_attn_map *m = &app->attn->map[app->kind];
     return m->layers * m->heads;
+}
+
+int as_tui_table_cols(const as_tui_app *app)
+{
+    return app->gold_on && app->kind == AS_ATTN_CROSS ? AS_TUI_TABLE_COLS : COL_AER;
+}
+
+/* Alignment error rate of (layer, head) against the gold links, as align_pair in cli_align.c
+ * scores a ranked head. -1 (shown as "-") if the head cannot be aligned. */
+static float head_aer(const as_tui_app *app, int layer, int head)
+{
+    const as_tui_opts *o = app->opts;
+    as_an_align_opts ao = o->align;
+    ao.l0 = ao.l1 = layer;
+    ao.head = head;
+    as_an_alignment al;
+    if (as_an_align_store(app->attn, &ao, &al) != AS_OK)
+        return -1.0f;
+    as_an_aer_counts c = {0};
+    as_an_aer_add(&c, al.links, al.n, o->gold, o->n_gold);
+    as_an_alignment_free(&al);
+    return (float)as_an_aer(&c);
 }
 
 static float value(const as_tui_app *app, int row, int c)
@@ -89,6 +117,8 @@ static int compute(as_tui_app *app)
                     as_an_stat_of(columns[c].stat, p, m->q, m->k, &v) == AS_OK)
                     row[c] = (float)v;
             }
+            if (as_tui_table_cols(app) > COL_AER)
+                row[COL_AER] = head_aer(app, l, h);
         }
     }
     app->stats_valid = 1;
@@ -104,6 +134,8 @@ int as_tui_table_ready(as_tui_app *app)
         if (!compute(app))
             return 0;
     }
+    if (app->table_sort >= as_tui_table_cols(app)) /* AER sort, then a table without it */
+        app->table_sort = COL_ENTROPY;
     sort_rows(app);
     int n = n_rows(app);
     if (app->table_sel >= n)
@@ -129,7 +161,8 @@ void as_tui_table_draw(as_tui_app *app)
     }
     char cell[64], line[512];
     int x = 1;
-    for (int c = 0; c < AS_TUI_TABLE_COLS; c++) {
+    int ncols = as_tui_table_cols(app);
+    for (int c = 0; c < ncols; c++) {
         snprintf(cell, sizeof cell, "%*s%s", columns[c].width, columns[c].name,
                  c == app->table_sort ? (app->table_desc ? "v" : "^") : " ");
         as_tui_put_text(app, HEADER_Y, x, cell, COLS - x,
@@ -141,9 +174,12 @@ void as_tui_table_draw(as_tui_app *app)
     for (int r = app->table_top; r < n && r < app->table_top + visible; r++) {
         int i = app->order[r], len = 0;
         line[0] = '\0';
-        for (int c = 0; c < AS_TUI_TABLE_COLS && len < (int)sizeof line - 32; c++) {
+        for (int c = 0; c < ncols && len < (int)sizeof line - 32; c++) {
             float v = value(app, i, c);
-            if (c <= COL_HEAD)
+            if (c == COL_AER && v < 0)
+                len += snprintf(line + len, sizeof line - (size_t)len, "%*s  ", columns[c].width,
+                                "-");
+            else if (c <= COL_HEAD)
                 len += snprintf(line + len, sizeof line - (size_t)len, "%*d  ", columns[c].width,
                                 (int)v);
             else
@@ -166,7 +202,7 @@ int as_tui_table_click(as_tui_app *app, int y, int x, int activate)
 {
     if (y == HEADER_Y) { /* a column name: sort by it (again: invert) */
         int cx = 1;
-        for (int c = 0; c < AS_TUI_TABLE_COLS; c++) {
+        for (int c = 0; c < as_tui_table_cols(app); c++) {
             if (x >= cx && x < cx + columns[c].width + 2) {
                 if (app->table_sort == c)
                     app->table_desc = !app->table_desc;

@@ -3,7 +3,7 @@
 # (pixel_values, attention, logits), text dumps label tokens CLS / p(r,c) and print the prediction,
 # `--format png` writes the overlay at the input's resolution, the bundled vit-demo classifies its
 # sample images, and bad images give one line on stderr and exit status 2 (no crash: the asan
-# build runs this too).
+# build runs this too). `info` prints the image size, patch grid and labels of config.json.
 # Usage: test_vit.sh ATTNSCOPE ST_COMPARE FIXTURES_DIR DEVICE ASSETS_DIR
 set -u
 bin=$1 st_compare=$2 fixtures=$3 device=$4 assets=$5
@@ -85,6 +85,12 @@ expect image-for-marian "model_type marian takes text, not an image" -- dump "$f
 
 "$bin" info "$model" > "$tmp/info.txt"
 check info-vit grep -q "vit" "$tmp/info.txt"
+# vit-tiny/config.json: image_size 32, patch_size 8 (a 4x4 grid), num_channels 3, five id2label
+# classes; a vision model has no vocabulary or text positions to print
+check info-vit-image grep -qx "image:        32x32 px, 3 channels" "$tmp/info.txt"
+check info-vit-patches grep -qx "patches:      16 (4x4 of 8x8 px) + CLS" "$tmp/info.txt"
+check info-vit-labels grep -qx "labels:       5 (digit, checker, rings, blank, other)" "$tmp/info.txt"
+check info-vit-no-vocab sh -c "! grep -Eq '^(vocabulary|positions):' '$tmp/info.txt'"
 
 echo "$checks checks, $failures failed"
 [ "$failures" -eq 0 ]

@@ -3,10 +3,11 @@
 # `attnscope vit-tiny --image digit7.png` opens the token map (rows labelled CLS, p(r,c)); `i`
 # opens the image view and cycles overlay -> heads -> layers -> rollout -> mask, each frame
 # showing coloured half blocks and its mode in the status line; `m` goes back to the map; q exits
-# with status 0. A second run with NO_COLOR draws the image view as density glyphs.
+# with status 0. `s` in the image view saves a snapshot whose .ans keeps the image's colours. A
+# second run with NO_COLOR draws the image view as density glyphs.
 # Usage: test_vit_tui.sh ATTNSCOPE FIXTURES_DIR
 set -u
-bin=$1 fixtures=$2
+bin=$(realpath "$1") fixtures=$(realpath "$2")
 model=$fixtures/vit-tiny
 command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
 [ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
@@ -56,7 +57,7 @@ env -u COLORTERM -u NO_COLOR TERM=xterm-256color LANG=C.UTF-8 LC_ALL=C.UTF-8 $* 
 echo \$? > "$tmp/rc"
 EOF
   chmod +x "$tmp/run.sh"
-  T new-session -d -s tui -x 100 -y 30 "$tmp/run.sh" || fail "tmux cannot start a session"
+  T new-session -d -s tui -x 100 -y 30 -c "$tmp" "$tmp/run.sh" || fail "tmux cannot start a session"
 }
 quit() {
   local i
@@ -79,6 +80,15 @@ key i
 wait_for '^image overlay  layer 0/2  head 0/4  48x40 px, 4x4 patches  prediction: [a-z]+'
 coloured || fail "overlay not drawn in colour half blocks"
 ok "image view: overlay beside the image, prediction in the status line"
+key s
+wait_for 'saved attnscope-1.txt and attnscope-1.ans'
+# the image rows (below the title, above the status lines) carry their own colours: before the
+# fix only the title's legend did, as the image's pairs lie outside the colormap palette
+sed -n '3,27p' "$tmp/attnscope-1.ans" | grep -q "${esc}\[0;38;5;[0-9]*;48;5;[0-9]*m▀" \
+  || fail "snapshot of the image view without colours"
+sed -n '3,27p' "$tmp/attnscope-1.txt" | grep -q '▀' || fail "snapshot .txt without half blocks"
+grep -q "$esc" "$tmp/attnscope-1.txt" && fail "snapshot .txt holds escapes"
+ok "s: the image view's snapshot keeps its colours (.ans), plain text (.txt)"
 key ']' '>'
 wait_for '^image overlay  layer 1/2  head 1/4'
 ok "layer and head keys move the overlay"
