@@ -12,8 +12,12 @@
 //   of outputs in registers and streams its rows of x and w: no shared memory. On lavapipe this
 //   register-blocked form measured several times faster than shared-memory tiling.
 // VEC4 variant: x and w read as vec4; the host selects it only when K, both row strides, batch
-//   strides and offsets are multiples of 4.
+//   strides and offsets are multiples of 4. LOAD64 (with VEC4, devices with shaderInt64): the
+//   vec4s are fetched as two 64-bit integers; measured ~20% faster on lavapipe at every M.
 #extension GL_GOOGLE_include_directive : require
+#ifdef LOAD64
+#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
+#endif
 #include "act.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -41,8 +45,23 @@ layout(push_constant) uniform PC {
 #endif
 
 layout(binding = 0) buffer Y { float y[]; };
+#ifdef LOAD64
+// LOAD64 (with VEC4): four floats as two 64-bit integers. lavapipe turns every buffer load into
+// a loop over lanes and components, so halving the components halves the cost of the loads.
+layout(binding = 1) readonly buffer X { u64vec2 x[]; };
+layout(binding = 2) readonly buffer W { u64vec2 w[]; };
+vec4 fetch(u64vec2 v)
+{
+    return uintBitsToFloat(uvec4(unpackUint2x32(v.x), unpackUint2x32(v.y)));
+}
+#define LDX(i) fetch(x[i])
+#define LDW(i) fetch(w[i])
+#else
 layout(binding = 1) readonly buffer X { VT x[]; };
 layout(binding = 2) readonly buffer W { VT w[]; };
+#define LDX(i) x[i]
+#define LDW(i) w[i]
+#endif
 layout(binding = 3) readonly buffer Bias { float bias[]; };
 layout(binding = 4) readonly buffer Res { float res[]; };
 
@@ -80,9 +99,9 @@ void main()
     for (uint k = 0; k < kv; k++) {
         VT xv[TM];
         for (uint i = 0; i < TM; i++)
-            xv[i] = x[xr[i] + k];
+            xv[i] = LDX(xr[i] + k);
         for (uint j = 0; j < TN; j++) {
-            VT wv = w[wr[j] + k];
+            VT wv = LDW(wr[j] + k);
             for (uint i = 0; i < TM; i++)
                 acc[i][j] += VDOT(xv[i], wv);
         }

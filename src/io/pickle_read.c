@@ -161,8 +161,8 @@ static int line(vm *m, const uint8_t **s, size_t *len)
 /* GLOBAL: looks the name up in the allowed table; anything else is refused by name. */
 static int op_global(vm *m)
 {
-    const uint8_t *mod, *name;
-    size_t ml, nl;
+    const uint8_t *mod = NULL, *name = NULL;
+    size_t ml = 0, nl = 0;
     int rc = line(m, &mod, &ml);
     if (rc == AS_OK)
         rc = line(m, &name, &nl);

@@ -1,12 +1,43 @@
 /* CPU backend: the plain-C reference of every op (what the shaders are tested against) and the
  * engine behind --device cpu. Ops run at once; begin/end only mark the recording window.
- * Accumulation is in float like the shaders, except the reductions of layernorm and softmax,
- * which use double so the reference is the more accurate side of any comparison. */
+ * Products (matmul, attention scores, P.V) go through OpenBLAS's C interface (cblas), whose
+ * threads split each product; M = 1 (decoding one token) takes the matrix-vector routines. Bias,
+ * activation and residual are a separate row pass over the product, as in the shaders' epilogue.
+ * That pass, layernorm and softmax split their rows over OpenMP threads (the pool OpenBLAS uses
+ * too) when there are enough elements to pay for it.
+ * The reductions of layernorm and softmax use double so the reference is the more accurate side
+ * of any comparison with a shader. */
 #include "attnscope/kern.h"
 
+#include <cblas.h>
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+
+/* The backend: the common header, OpenBLAS's thread count at creation (all cores unless
+ * OMP_NUM_THREADS / OPENBLAS_NUM_THREADS say otherwise) and a scratch row for the one matmul
+ * form that cannot use its output as the product's accumulator (activation + residual aliasing
+ * y); it only grows. */
+typedef struct cpu_kern {
+    as_kern base;
+    int threads;
+    float *row;
+    size_t row_cap;
+} cpu_kern;
+
+/* Products under this many multiply-adds run on one thread: waking and joining the pool costs
+ * more than the split saves (a decoder step's 512 x 2048 matrix-vector products ran slower on
+ * two threads than on one; 32-token encoder products and the 58101-row LM head run faster). */
+#define PAR_MIN_MACS (4.0 * 1024 * 1024)
+/* Element-wise passes (erf, exp) are split over threads from this many elements on. */
+#define PAR_MIN_ELEMS (64 * 1024)
+
+static void pick_threads(const cpu_kern *c, double macs)
+{
+    int want = macs >= PAR_MIN_MACS ? c->threads : 1;
+    if (openblas_get_num_threads() != want)
+        openblas_set_num_threads(want);
+}
 
 typedef struct cpu_buf {
     as_buf base;
@@ -71,6 +102,7 @@ static int cpu_end(as_kern *k)
 
 static void cpu_destroy(as_kern *k)
 {
+    free(((cpu_kern *)k)->row);
     free(k);
 }
 
@@ -90,33 +122,77 @@ static float act_apply(as_act act, float x)
 
 /* ---- ops ----------------------------------------------------------------------------------*/
 
+/* y[0..M) rows of x (row stride K) times w^T (w: [N, K]) into y (row stride N), with
+ * beta * y added: beta 1 accumulates onto what y holds. */
+static void product(const cpu_kern *c, const float *x, const float *w, float *y, uint32_t M,
+                    uint32_t N, uint32_t K, float beta)
+{
+    pick_threads(c, (double)M * N * K);
+    if (M == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)N, (int)K, 1.0f, w, (int)K, x, 1, beta, y, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)M, (int)N, (int)K, 1.0f, x,
+                    (int)K, w, (int)K, beta, y, (int)N);
+}
+
+/* y = act(y + bias) row by row (bias and act optional), then + res when given. */
+static void epilogue(const cpu_kern *c, const as_op_matmul *p, float *y, const float *bias,
+                     const float *res, uint32_t rows)
+{
+    /* num_threads: pick_threads may have left the pool at one thread for a small product */
+#pragma omp parallel for num_threads(c->threads) \
+    if ((size_t)rows * p->N >= PAR_MIN_ELEMS && p->has_act)
+    for (uint32_t m = 0; m < rows; m++) {
+        float *yr = y + (size_t)m * p->N;
+        if (bias)
+            for (uint32_t n = 0; n < p->N; n++)
+                yr[n] += bias[n];
+        if (p->has_act)
+            for (uint32_t n = 0; n < p->N; n++)
+                yr[n] = act_apply(p->act, yr[n]);
+        if (res)
+            for (uint32_t n = 0; n < p->N; n++)
+                yr[n] += res[(size_t)m * p->N + n];
+    }
+}
+
 static void cpu_matmul(as_kern *k, const as_op_matmul *p)
 {
+    cpu_kern *c = (cpu_kern *)k;
     const float *x = fptr(p->x), *w = fptr(p->w);
     const float *bias = p->bias.buf ? fptr(p->bias) : NULL;
     const float *res = p->res.buf ? fptr(p->res) : NULL;
     float *y = fptr(p->y);
-    for (uint32_t m = 0; m < p->M; m++) {
-        const float *xr = x + (size_t)m * p->K;
-        for (uint32_t n = 0; n < p->N; n++) {
-            const float *wr = w + (size_t)n * p->K;
-            float acc = 0.0f;
-            for (uint32_t kk = 0; kk < p->K; kk++)
-                acc += xr[kk] * wr[kk];
-            if (bias)
-                acc += bias[n];
-            if (p->has_act)
-                acc = act_apply(p->act, acc);
-            if (res)
-                acc += res[(size_t)m * p->N + n];
-            y[(size_t)m * p->N + n] = acc;
+    size_t MN = (size_t)p->M * p->N;
+    if (res && !p->has_act) {
+        /* without activation the residual can seed the product (beta = 1): this also covers
+         * res aliasing y, as the op allows */
+        if (res != y)
+            memmove(y, res, MN * sizeof *y);
+        product(c, x, w, y, p->M, p->N, p->K, 1.0f);
+        epilogue(c, p, y, bias, NULL, p->M);
+    } else if (res && res < y + MN && y < res + MN) {
+        /* activation before an overlapping residual: one row at a time through scratch */
+        if (c->row_cap < p->N) {
+            c->row = as_xrealloc(c->row, sizeof *c->row * p->N);
+            c->row_cap = p->N;
         }
+        for (uint32_t m = 0; m < p->M; m++) {
+            product(c, x + (size_t)m * p->K, w, c->row, 1, p->N, p->K, 0.0f);
+            epilogue(c, p, c->row, bias, res + (size_t)m * p->N, 1);
+            memcpy(y + (size_t)m * p->N, c->row, sizeof *y * p->N);
+        }
+    } else {
+        product(c, x, w, y, p->M, p->N, p->K, 0.0f);
+        epilogue(c, p, y, bias, res, p->M);
     }
 }
 
 static void cpu_layernorm(as_kern *k, const as_op_layernorm *p)
 {
     const float *g = fptr(p->gamma), *b = fptr(p->beta);
+    int threads = ((const cpu_kern *)k)->threads;
+#pragma omp parallel for num_threads(threads) if ((size_t)p->M * p->N >= PAR_MIN_ELEMS)
     for (uint32_t m = 0; m < p->M; m++) {
         const float *x = fptr(p->x) + (size_t)m * p->N;
         float *y = fptr(p->y) + (size_t)m * p->N;
@@ -146,24 +222,30 @@ static void cpu_embed(as_kern *k, const as_op_embed *p)
     }
 }
 
+/* Per head, S_h = scale * Q_h K_h^T: Q_h and K_h are column slices [h*dh, (h+1)*dh) of strided
+ * rows, which BLAS takes as matrices with leading dimension = the row stride. */
 static void cpu_scores(as_kern *k, const as_op_scores *p)
 {
     const float *q = fptr(p->q), *kk = fptr(p->k);
     float *s = fptr(p->s);
-    for (uint32_t h = 0; h < p->H; h++)
-        for (uint32_t i = 0; i < p->Tq; i++)
-            for (uint32_t j = 0; j < p->Tk; j++) {
-                const float *qr = q + (size_t)i * p->q_stride + (size_t)h * p->dh;
-                const float *kr = kk + (size_t)j * p->k_stride + (size_t)h * p->dh;
-                float acc = 0.0f;
-                for (uint32_t d = 0; d < p->dh; d++)
-                    acc += qr[d] * kr[d];
-                s[((size_t)h * p->Tq + i) * p->Tk + j] = acc * p->scale;
-            }
+    pick_threads((const cpu_kern *)k, (double)p->Tq * p->Tk * p->dh);
+    for (uint32_t h = 0; h < p->H; h++) {
+        const float *qh = q + (size_t)h * p->dh, *kh = kk + (size_t)h * p->dh;
+        float *sh = s + (size_t)h * p->Tq * p->Tk;
+        if (p->Tq == 1)
+            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)p->Tk, (int)p->dh, p->scale, kh,
+                        (int)p->k_stride, qh, 1, 0.0f, sh, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->Tq, (int)p->Tk,
+                        (int)p->dh, p->scale, qh, (int)p->q_stride, kh, (int)p->k_stride, 0.0f,
+                        sh, (int)p->Tk);
+    }
 }
 
 static void cpu_softmax(as_kern *k, const as_op_softmax *p)
 {
+    int threads = ((const cpu_kern *)k)->threads;
+#pragma omp parallel for num_threads(threads) if ((size_t)p->rows * p->cols >= PAR_MIN_ELEMS)
     for (uint32_t r = 0; r < p->rows; r++) {
         const float *s = fptr(p->s) + (size_t)r * p->cols;
         float *out = fptr(p->p) + (size_t)r * p->cols;
@@ -191,21 +273,23 @@ static void cpu_softmax(as_kern *k, const as_op_softmax *p)
     }
 }
 
+/* Per head, O_h = P_h V_h, V_h the column slice of the strided value rows. */
 static void cpu_apply(as_kern *k, const as_op_apply *p)
 {
     const float *pr = fptr(p->p), *v = fptr(p->v);
     float *o = fptr(p->o);
-    for (uint32_t h = 0; h < p->H; h++)
-        for (uint32_t i = 0; i < p->Tq; i++) {
-            float *orow = o + (size_t)i * p->o_stride + (size_t)h * p->dh;
-            const float *prow = pr + ((size_t)h * p->Tq + i) * p->Tk;
-            for (uint32_t d = 0; d < p->dh; d++) {
-                float acc = 0.0f;
-                for (uint32_t j = 0; j < p->Tk; j++)
-                    acc += prow[j] * v[(size_t)j * p->v_stride + (size_t)h * p->dh + d];
-                orow[d] = acc;
-            }
-        }
+    pick_threads((const cpu_kern *)k, (double)p->Tq * p->Tk * p->dh);
+    for (uint32_t h = 0; h < p->H; h++) {
+        const float *ph = pr + (size_t)h * p->Tq * p->Tk, *vh = v + (size_t)h * p->dh;
+        float *oh = o + (size_t)h * p->dh;
+        if (p->Tq == 1)
+            cblas_sgemv(CblasRowMajor, CblasTrans, (int)p->Tk, (int)p->dh, 1.0f, vh,
+                        (int)p->v_stride, ph, 1, 0.0f, oh, 1);
+        else
+            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->Tq, (int)p->dh,
+                        (int)p->Tk, 1.0f, ph, (int)p->Tk, vh, (int)p->v_stride, 0.0f, oh,
+                        (int)p->o_stride);
+    }
 }
 
 static const as_kern_vtbl cpu_vtbl = {
@@ -226,9 +310,10 @@ static const as_kern_vtbl cpu_vtbl = {
 
 int as_kern_create_cpu(as_kern **out)
 {
-    as_kern *k = as_xcalloc(1, sizeof *k);
-    k->vt = &cpu_vtbl;
-    strcpy(k->name, "cpu");
-    *out = k;
+    cpu_kern *c = as_xcalloc(1, sizeof *c);
+    c->base.vt = &cpu_vtbl;
+    c->threads = openblas_get_num_threads();
+    strcpy(c->base.name, "cpu");
+    *out = &c->base;
     return AS_OK;
 }

@@ -185,15 +185,22 @@ static int position_ids(const as_model *m, const bert *b, const int32_t *ids, in
     return AS_OK;
 }
 
+/* cap: one (head, q, k) buffer per layer, because all layers together outgrow a device's
+ * storage-buffer range on long inputs (BERT-base at 512 tokens: 151 MB; lavapipe allows 128). */
 typedef struct bert_run {
-    as_buf *ids, *pe, *hid, *x2, *qkv, *o, *h, *cap;
+    as_buf *ids, *pe, *hid, *x2, *qkv, *o, *h;
+    as_buf **cap; /* [layers] */
+    int n_cap;
 } bert_run;
 
 static void bert_run_free(as_kern *k, bert_run *r)
 {
-    as_buf *bufs[] = {r->ids, r->pe, r->hid, r->x2, r->qkv, r->o, r->h, r->cap};
+    as_buf *bufs[] = {r->ids, r->pe, r->hid, r->x2, r->qkv, r->o, r->h};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         as_buf_destroy(k, bufs[i]);
+    for (int l = 0; l < r->n_cap; l++)
+        as_buf_destroy(k, r->cap[l]);
+    free(r->cap);
 }
 
 static void forward(as_model *m, const bert_run *r, uint32_t T)
@@ -214,7 +221,7 @@ static void forward(as_model *m, const bert_run *r, uint32_t T)
     for (int l = 0; l < c->enc_layers; l++) {
         const bert_layer *L = &b->layers[l];
         as_tv x = as_tv_at(r->hid, l * state), y = as_tv_at(r->hid, (l + 1) * state);
-        as_tv cap = as_tv_at(r->cap, (size_t)l * H * T * T);
+        as_tv cap = as_tv_at(r->cap[l], 0);
         as_model_linear(k, qkv, x, &L->qkv, T, 3 * D, D, (as_tv){0});
         as_model_attention(k, &g, o, qkv, 3 * D, as_tv_at(r->qkv, D), as_tv_at(r->qkv, 2 * D),
                            3 * D, T, T, cap, 0);
@@ -234,8 +241,10 @@ static int fill_store(as_model *m, const bert_run *r, int T, const as_run_opts *
     int L = c->enc_layers, H = c->enc_heads, D = c->d_model;
     out->single_stack = 1;
     int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, L, H, T, T);
-    if (rc == AS_OK)
-        rc = as_model_read(m->k, r->cap, 0, out->map[AS_ATTN_ENCODER].p, (size_t)L * H * T * T);
+    size_t per_layer = (size_t)H * T * T;
+    for (int l = 0; rc == AS_OK && l < L; l++)
+        rc = as_model_read(m->k, r->cap[l], 0, out->map[AS_ATTN_ENCODER].p + l * per_layer,
+                           per_layer);
     if (rc == AS_OK && opts->want_hidden)
         rc = as_attn_alloc_hidden(out, AS_AXIS_SOURCE, L + 1, T, D);
     if (rc == AS_OK && opts->want_hidden)
@@ -278,8 +287,11 @@ static int bert_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *
     ALLOC(qkv, 3 * TD);
     ALLOC(o, TD);
     ALLOC(h, (size_t)T * c->enc_ffn);
-    ALLOC(cap, (size_t)L * c->enc_heads * T * T);
 #undef ALLOC
+    r.cap = as_xcalloc((size_t)L, sizeof *r.cap);
+    r.n_cap = L;
+    for (int l = 0; rc == AS_OK && l < L; l++)
+        rc = as_model_buf(m, (size_t)c->enc_heads * T * T, "attention capture", &r.cap[l]);
     if (rc == AS_OK)
         rc = as_buf_write(k, r.ids, 0, in->src, sizeof(int32_t) * (size_t)T);
     if (rc == AS_OK)

@@ -172,7 +172,9 @@ static void test_matmul(void)
 {
     static const uint32_t ks[] = {1, 3, 17, 33, 67, 130, 8, 64}; /* 8, 64: vec4 path */
     static const size_t offs[] = {0, 4, 5};                      /* 5 forces scalar loads */
-    /* M picks the block height: < 4 one row, 4..15 four rows, else sixteen (vk_ops.c gemm) */
+    /* M picks the kernel (vk_ops.c gemm): CPU family < 4 one row, 4..15 four rows, else
+     * sixteen; GPU family 1 and 2..4 the matrix-vector kernel, else 64 x 64 tiles (130 spans
+     * two tiles, K = 130 several 16-wide steps) */
     static const uint32_t ms[] = {1, 3, 5, 17, 33, 67, 130};
     int i = 0;
     for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
@@ -360,12 +362,14 @@ static void test_softmax(void)
 
 static void test_apply(void)
 {
-    static const uint32_t hs[] = {1, 3}, tqs[] = {1, 17, 33}, tks[] = {1, 17, 67},
+    /* Tk 8 and 64 with dh 8 or 16 reach the vec4 kernels when the offsets and the V stride
+     * happen to be multiples of 4 (even i with i % 3 == 0), the others the scalar one */
+    static const uint32_t hs[] = {1, 3}, tqs[] = {1, 17, 33}, tks[] = {1, 17, 67, 8, 64},
                           dhs[] = {1, 3, 8, 16};
     int i = 0;
     for (size_t a = 0; a < 2; a++)
         for (size_t b = 0; b < 3; b++)
-            for (size_t c = 0; c < 3; c++)
+            for (size_t c = 0; c < 5; c++)
                 for (size_t d = 0; d < 4; d++, i++) {
                     uint32_t H = hs[a], Tq = tqs[b], Tk = tks[c], dh = dhs[d];
                     uint32_t os = H * dh + (uint32_t)(i % 3), vs = H * dh + 2 * (uint32_t)(i % 2);
