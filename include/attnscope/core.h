@@ -49,8 +49,12 @@ void *as_xcalloc(size_t count, size_t size);
 void *as_xrealloc(void *p, size_t n);
 char *as_xstrdup(const char *s);
 char *as_xasprintf(const char *fmt, ...) AS_PRINTF(1, 2);
-/* count*size bytes, zeroed; NULL with AS_ENOMEM recorded (naming what) on overflow or exhaustion. */
+/* count*size bytes, zeroed; NULL with AS_ENOMEM recorded (naming what) on overflow, exhaustion,
+ * or a request above as_mem_limit(). */
 void *as_try_calloc(size_t count, size_t size, const char *what);
+/* The largest single data-sized allocation allowed: $AS_MAX_MEMORY (MiB, or 512K, 2G), else
+ * half the RAM. */
+size_t as_mem_limit(void);
 
 /* a*b without overflow: returns 0 and stores the product, or -1 if it would overflow. */
 int as_mul_size(size_t a, size_t b, size_t *out);
@@ -65,7 +69,10 @@ typedef struct as_map {
 /* Maps path read-only. An empty file maps to data=NULL, size=0. */
 int as_map_open(as_map *m, const char *path);
 void as_map_close(as_map *m);
-/* Reads a whole (small) file into a NUL-terminated heap buffer the caller frees. */
+/* Reads a whole (small) file into a NUL-terminated heap buffer the caller frees. Only regular
+ * files of at most AS_MAX_READ_FILE bytes (configs, tokenizer files, token lists): AS_EIO for a
+ * FIFO or device, AS_EFORMAT beyond the cap. */
+#define AS_MAX_READ_FILE (256u << 20)
 int as_read_file(const char *path, char **out, size_t *len);
 /* "dir/name" in a new heap string. */
 char *as_path_join(const char *dir, const char *name);

@@ -56,6 +56,7 @@ typedef struct as_model_info {
     char dtypes[64]; /* e.g. "F32" or "F16,F32" */
     char tokenizer[64];
     char weights[64]; /* as_ckpt_describe: "model.safetensors", "3 safetensors shards", ... */
+    int image;        /* 1: a vision model (an image in, no vocabulary or text positions) */
 } as_model_info;
 void as_model_get_info(const as_model *m, as_model_info *info);
 

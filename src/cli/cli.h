@@ -98,6 +98,9 @@ int as_cli_explore(const as_cli_opts *o);
 int as_cli_image_png(const as_cli_opts *o, const as_attn *a, const char *output);
 void as_cli_image_prediction(FILE *out, const as_attn *a);
 int as_cli_align(const as_cli_opts *o);
+/* The pieces (or the display labels, which `attnscope view` shows) of an axis as a JSON array
+ * (cli_dump.c; caller frees). */
+char *as_cli_tokens_json(const as_attn_axis_tokens *t, int labels);
 /* dump's output step for one store: every format; output is -o's FILE or DIR (NULL: stdout). */
 int as_cli_dump_store(const as_cli_opts *o, const as_attn *a, const char *output);
 /* dump --derive: rollout / flow of each self-attention stack, in o's format (cli_derive.c). */

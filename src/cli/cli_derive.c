@@ -52,16 +52,6 @@ static int derive(const as_cli_opts *o, const as_attn *a, as_attn *d)
     return rc;
 }
 
-static char *labels_json(const as_attn_axis_tokens *t, int labels)
-{
-    cJSON *arr = cJSON_CreateArray();
-    for (int i = 0; i < t->n; i++)
-        cJSON_AddItemToArray(arr, cJSON_CreateString(labels ? t->labels[i] : t->pieces[i]));
-    char *s = cJSON_PrintUnformatted(arr);
-    cJSON_Delete(arr);
-    return s;
-}
-
 static int write_st(const as_cli_opts *o, const as_attn *d, const char *output)
 {
     if (!output && isatty(fileno(stdout)))
@@ -76,7 +66,7 @@ static int write_st(const as_cli_opts *o, const as_attn *d, const char *output)
                                            {"target_tokens", "target_labels"}};
     for (int ax = 0; ax < 2; ax++)
         for (int l = 0; l < 2 && d->axis[ax].n; l++) {
-            char *js = labels_json(&d->axis[ax], l);
+            char *js = as_cli_tokens_json(&d->axis[ax], l);
             as_st_writer_meta(w, keys[ax][l], js);
             cJSON_free(js);
         }

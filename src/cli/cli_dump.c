@@ -25,8 +25,7 @@ static int add_ids(as_st_writer *w, const char *name, const int32_t *ids, int n)
     return rc;
 }
 
-/* The pieces (or the display labels, which `attnscope view` shows) of an axis as a JSON array. */
-static char *tokens_json(const as_attn_axis_tokens *t, int labels)
+char *as_cli_tokens_json(const as_attn_axis_tokens *t, int labels)
 {
     cJSON *arr = cJSON_CreateArray();
     for (int i = 0; i < t->n; i++)
@@ -43,10 +42,10 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
     as_st_writer_meta(w, "producer", "attnscope");
     as_st_writer_meta(w, "model", a->model_name);
     as_st_writer_meta(w, "model_type", a->arch);
-    char *js = tokens_json(src, 0);
+    char *js = as_cli_tokens_json(src, 0);
     as_st_writer_meta(w, "source_tokens", js);
     cJSON_free(js);
-    js = tokens_json(src, 1);
+    js = as_cli_tokens_json(src, 1);
     as_st_writer_meta(w, "source_labels", js);
     cJSON_free(js);
     int rc;
@@ -58,10 +57,10 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
         rc = add_ids(w, "input_ids", src->ids, src->n);
     }
     if (tgt->n && rc == AS_OK) {
-        js = tokens_json(tgt, 0);
+        js = as_cli_tokens_json(tgt, 0);
         as_st_writer_meta(w, "target_tokens", js);
         cJSON_free(js);
-        js = tokens_json(tgt, 1);
+        js = as_cli_tokens_json(tgt, 1);
         as_st_writer_meta(w, "target_labels", js);
         cJSON_free(js);
         if (a->n_generated)

@@ -3,8 +3,10 @@
 
 #include "attnscope/core.h"
 
+#include <errno.h>
 #include <locale.h>
 #include <stdio.h>
+#include <string.h>
 
 int main(int argc, char **argv)
 {
@@ -23,6 +25,10 @@ int main(int argc, char **argv)
         case AS_CMD_VIEW: rc = as_cli_view(&o); break;
         }
     }
+    /* Output that could not be written (a full disk, a closed pipe when SIGPIPE is ignored) is a
+     * failure even for commands that do not check every printf. */
+    if (rc == AS_OK && (fflush(stdout) != 0 || ferror(stdout)))
+        rc = as_fail(AS_EIO, "<stdout>: write error: %s", strerror(errno));
     if (rc != AS_OK) {
         fprintf(stderr, "attnscope: %s\n", as_last_error());
         return AS_CLI_EXIT_FAIL;

@@ -118,7 +118,8 @@ static int tokens_from_file(as_attn *a, const char *path)
     if (rc != AS_OK)
         return rc;
     char *text = as_xmalloc(m.size + 1);
-    memcpy(text, m.data, m.size);
+    if (m.size) /* an empty file maps to NULL, and memcpy from NULL is undefined */
+        memcpy(text, m.data, m.size);
     text[m.size] = '\0';
     as_map_close(&m);
     rc = tokens_from_json(a, text, path);

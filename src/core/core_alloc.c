@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 static _Noreturn void out_of_memory(size_t n)
 {
@@ -63,11 +64,38 @@ int as_mul_size(size_t a, size_t b, size_t *out)
     return 0;
 }
 
+size_t as_mem_limit(void)
+{
+    /* MiB, or with a unit: 512K, 2G (K lets tests reach the cap with tiny models) */
+    const char *v = getenv("AS_MAX_MEMORY");
+    if (v && *v) {
+        char *end;
+        unsigned long long x = strtoull(v, &end, 10);
+        int shift = *end == 'K' ? 10 : *end == 'G' ? 30 : 20;
+        if (*end == 'K' || *end == 'M' || *end == 'G')
+            end++;
+        if (!*end && x > 0 && x <= SIZE_MAX >> shift)
+            return (size_t)x << shift;
+    }
+    /* half the RAM: a request above it is a mistake or a hostile file long before it is a
+     * workload, and with overcommit calloc would "succeed" and the OOM killer would end us */
+    long pages = sysconf(_SC_PHYS_PAGES), page = sysconf(_SC_PAGESIZE);
+    if (pages <= 0 || page <= 0 || (unsigned long)pages > SIZE_MAX / (unsigned long)page)
+        return SIZE_MAX;
+    return (size_t)pages * (size_t)page / 2;
+}
+
 void *as_try_calloc(size_t count, size_t size, const char *what)
 {
     size_t n;
     if (as_mul_size(count, size, &n)) {
         as_fail(AS_ENOMEM, "%s: size overflows (%zu x %zu bytes)", what, count, size);
+        return NULL;
+    }
+    size_t limit = as_mem_limit();
+    if (n > limit) {
+        as_fail(AS_ENOMEM, "%s: needs %.1f MiB, more than the %.1f MiB limit (AS_MAX_MEMORY=<MiB> "
+                           "raises it)", what, n / 1048576.0, limit / 1048576.0);
         return NULL;
     }
     void *p = calloc(n ? n : 1, 1);

@@ -4,15 +4,25 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 static _Thread_local char last_error[1024];
 
 int as_fail(int code, const char *fmt, ...)
 {
+    /* formatted aside first: callers wrap the previous message ("%s: ...", as_last_error()),
+     * and vsnprintf must not read the buffer it writes */
+    char msg[sizeof last_error];
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(last_error, sizeof last_error, fmt, ap);
+    vsnprintf(msg, sizeof msg, fmt, ap);
     va_end(ap);
+    /* Messages quote names taken from files (tensor names, JSON keys, tokens) and are printed as
+     * one line: a control byte in such a name must not break the line or drive the terminal. */
+    for (char *p = msg; *p; p++)
+        if ((unsigned char)*p < 0x20 || *p == 0x7f)
+            *p = '?';
+    memcpy(last_error, msg, sizeof msg);
     return code;
 }
 

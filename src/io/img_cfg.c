@@ -12,11 +12,12 @@ static int size_field(const char *path, const cJSON *root, const char *key, int 
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(root, key);
     if (!v || cJSON_IsNull(v))
         return required ? as_fail(AS_EFORMAT, "%s: missing %s", path, key) : AS_OK;
-    if (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valueint <= 0 ||
-        v->valueint > AS_IMG_MAX_SIDE)
+    /* the range first: converting an out-of-range double (1e40, inf) to int is undefined */
+    double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    if (!(d >= 1 && d <= AS_IMG_MAX_SIDE) || d != (int)d)
         return as_fail(AS_EFORMAT, "%s: %s must be an integer in 1..%d", path, key,
                        AS_IMG_MAX_SIDE);
-    *out = v->valueint;
+    *out = (int)d;
     return AS_OK;
 }
 

@@ -26,6 +26,41 @@ void as_img_free(as_img *img)
     memset(img, 0, sizeof *img);
 }
 
+/* stb_image 2.27 (Debian 12's libstb) writes past a 257-byte table when a JPEG Huffman table
+ * (DHT segment) declares more than 256 codes: fixed upstream in 2.28, found here by fuzzing.
+ * Such files are refused before stb sees them. The walk follows stb: markers between scans
+ * too, and a table's 16 counts read even past its segment, as stb reads them. 0: bad table. */
+static int jpeg_tables_ok(const uint8_t *d, size_t n)
+{
+    size_t i = 0;
+    while (i < n && d[i] == 0xFF)
+        i++; /* stb takes any number of 0xFF before the SOI marker */
+    if (i == 0 || i >= n || d[i] != 0xD8)
+        return 1; /* not a JPEG */
+    i++;
+    while (i + 4 <= n) {
+        uint8_t mk = d[i + 1];
+        if (d[i] != 0xFF || mk == 0x00 || mk == 0xFF || mk == 0x01 || mk == 0xD8 ||
+            (mk >= 0xD0 && mk <= 0xD7)) {
+            i++; /* entropy-coded data, stuffing, fill bytes, restart markers */
+            continue;
+        }
+        size_t len = (size_t)d[i + 2] << 8 | d[i + 3], p = i + 4;
+        if (mk == 0xC4)
+            for (long left = (long)len - 2; left > 0;) {
+                size_t count = 0;
+                for (size_t k = 1; k <= 16; k++)
+                    count += p + k < n ? d[p + k] : 0;
+                if (count > 256)
+                    return 0;
+                p += 17 + count;
+                left -= (long)(17 + count);
+            }
+        i = i + 2 + len > p ? i + 2 + len : p;
+    }
+    return 1;
+}
+
 int as_img_decode(as_img *out, const uint8_t *data, size_t n, const char *name)
 {
     memset(out, 0, sizeof *out);
@@ -34,6 +69,9 @@ int as_img_decode(as_img *out, const uint8_t *data, size_t n, const char *name)
     if (n > INT_MAX)
         return as_fail(AS_EUNSUPPORTED, "%s: file of %zu bytes is too large for an image", name,
                        n);
+    if (!jpeg_tables_ok(data, n))
+        return as_fail(AS_EFORMAT, "%s: corrupt JPEG (a Huffman table with more than 256 codes)",
+                       name);
     int w, h, comp;
     /* the header alone gives the size: refuse huge images before allocating anything */
     if (!stbi_info_from_memory(data, (int)n, &w, &h, &comp))

@@ -25,11 +25,12 @@ static int get_bool(const char *path, const cJSON *o, const char *key, int *out)
 
 static int positive(const char *path, const cJSON *v, const char *key, int *out)
 {
-    if (!cJSON_IsNumber(v) || v->valuedouble != (int)v->valuedouble || v->valueint <= 0 ||
-        v->valueint > AS_IMG_MAX_SIDE)
+    /* the range first: converting an out-of-range double (1e40, inf) to int is undefined */
+    double d = cJSON_IsNumber(v) ? v->valuedouble : 0;
+    if (!(d >= 1 && d <= AS_IMG_MAX_SIDE) || d != (int)d)
         return as_fail(AS_EFORMAT, "%s: %s must be an integer in 1..%d", path, key,
                        AS_IMG_MAX_SIDE);
-    *out = v->valueint;
+    *out = (int)d;
     return AS_OK;
 }
 

@@ -257,15 +257,21 @@ static int op_persid(vm *m)
     if (key->kind != V_STR || key->len == 0 || memchr(key->s, '/', key->len) ||
         memchr(key->s, '\0', key->len) || loc->kind != V_STR || num->kind != V_INT || num->i < 0)
         return bad(m, "persistent id has a bad key, location or size");
+    /* copied out first: new_node may move m->nodes, and ty, key, num point into it (a
+     * heap-use-after-free found by fuzzing) */
+    as_dtype dtype = globals[ty->i].dtype;
+    const uint8_t *key_s = key->s;
+    uint32_t key_len = key->len;
+    uint64_t numel = (uint64_t)num->i;
     uint32_t sid;
     rc = new_node(m, V_STORAGE, &sid);
     if (rc)
         return rc;
     node *s = &m->nodes[sid];
-    s->dtype = globals[ty->i].dtype;
-    s->s = key->s;
-    s->len = key->len;
-    s->numel = (uint64_t)num->i;
+    s->dtype = dtype;
+    s->s = key_s;
+    s->len = key_len;
+    s->numel = numel;
     return push(m, sid);
 }
 

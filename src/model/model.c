@@ -56,6 +56,7 @@ static void summarise(as_model *m)
             snprintf(in->dtypes + len, sizeof in->dtypes - len, "%s%s", len ? "," : "",
                      as_dtype_name((as_dtype)d));
         }
+    in->image = m->arch->image;
     snprintf(in->tokenizer, sizeof in->tokenizer, "%s",
              m->tok            ? as_tok_describe(m->tok)
              : m->arch->image ? "image processor (preprocessor_config.json)"
@@ -189,6 +190,30 @@ static int check_ids(const as_model *m, const int32_t *ids, int n, const char *w
     return AS_OK;
 }
 
+/* Bytes of attention the run will capture, known before anything is allocated: every map is
+ * held twice (the device's capture buffers, then the store), layers x heads x queries x keys
+ * floats. The decoder length is its bound: the forced target, else the longest continuation the
+ * options allow (the defaults of model_encdec.c and model_gpt2.c). Doubles: no overflow. */
+static double capture_bytes(const as_model *m, const as_model_ids *in, const as_run_opts *o)
+{
+    const as_cfg *c = &m->cfg;
+    double ts = in->n_src, maps;
+    if (c->is_encoder_decoder) {
+        int max_new = o->max_new_tokens > 0 ? o->max_new_tokens
+                      : c->max_length > 1   ? c->max_length - 1
+                                            : 64;
+        double td = in->tgt ? in->n_tgt + 1 : max_new + 1;
+        maps = (double)c->enc_layers * c->enc_heads * ts * ts +
+               (double)c->dec_layers * c->dec_heads * (td * td + td * ts);
+    } else {
+        double t = ts + (o->max_new_tokens > 0 ? o->max_new_tokens : 0);
+        if (t > c->max_positions && c->max_positions > 0)
+            t = c->max_positions > ts ? c->max_positions : ts;
+        maps = (double)c->enc_layers * c->enc_heads * t * t;
+    }
+    return 2.0 * sizeof(float) * maps;
+}
+
 int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opts, as_attn *out)
 {
     as_attn_init(out);
@@ -202,6 +227,14 @@ int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opt
             rc = as_fail(AS_EINVAL, "%s: negative token type id %d", m->dir, in->type_ids[i]);
     if (rc != AS_OK)
         return rc;
+    /* refused up front: the capture grows with the square of the input */
+    double need = capture_bytes(m, in, opts);
+    if (need > (double)as_mem_limit())
+        return as_fail(AS_ENOMEM, "%s: capturing every attention map of %d tokens needs %.1f MiB "
+                                  "(layers x heads x tokens^2, on the device and in the store), "
+                                  "more than the %.1f MiB limit; shorten the input or raise "
+                                  "AS_MAX_MEMORY=<MiB>", m->dir, in->n_src + in->n_tgt,
+                       need / 1048576, as_mem_limit() / 1048576.0);
     out->model_name = base_name(m->dir);
     out->arch = as_xstrdup(m->arch->name);
     rc = m->arch->run(m, in, opts, out);

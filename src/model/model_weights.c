@@ -10,6 +10,12 @@ int as_model_buf(as_model *m, size_t n_floats, const char *what, as_buf **out)
     *out = NULL;
     if (as_mul_size(n_floats, sizeof(float), &bytes))
         return as_fail(AS_ENOMEM, "%s: %zu floats overflow", what, n_floats);
+    /* the same cap as host allocations: lavapipe's device memory is host memory, and a long
+     * input's capture buffer (layers x heads x T^2) is refused before anything runs */
+    if (bytes > as_mem_limit())
+        return as_fail(AS_ENOMEM, "%s: needs %.1f MiB on %s, more than the %.1f MiB limit "
+                                  "(AS_MAX_MEMORY=<MiB> raises it)", what, bytes / 1048576.0,
+                       as_kern_name(m->k), as_mem_limit() / 1048576.0);
     int rc = as_buf_create(m->k, bytes ? bytes : 4, out);
     if (rc != AS_OK)
         return as_fail(rc, "%s: cannot allocate %zu bytes on %s: %s", what, bytes,

@@ -88,13 +88,13 @@ int as_render_npy_parse(const void *buf, size_t size, const char *path, as_rende
         width = 8;
     else if (strncmp(descr, "'<f2'", 5) == 0)
         width = 2;
-    else
-        rc = as_fail(AS_EUNSUPPORTED, "%s: .npy dtype %.8s is not supported (need <f4, <f8 or "
-                                      "<f2)", path, descr);
+    else /* name the dtype up to its closing quote (a bare 8 bytes ran into the next key) */
+        rc = as_fail(AS_EUNSUPPORTED, "%s: .npy dtype %.*s is not supported (need <f4, <f8 or "
+                                      "<f2)", path, (int)strcspn(descr, ",}"), descr);
     if (rc == AS_OK && strncmp(fo, "False", 5) != 0)
         rc = as_fail(AS_EUNSUPPORTED, "%s: Fortran-order .npy arrays are not supported", path);
     size_t count = 1;
-    for (const char *p = shape + 1; rc == AS_OK && *p != ')';) {
+    for (const char *p = rc == AS_OK ? shape + 1 : NULL; rc == AS_OK && *p != ')';) {
         char *end;
         errno = 0;
         long long d = strtoll(p, &end, 10);
@@ -102,8 +102,8 @@ int as_render_npy_parse(const void *buf, size_t size, const char *path, as_rende
             rc = as_fail(AS_EFORMAT, "%s: bad .npy shape %.40s", path, shape);
         else {
             out->shape[out->ndim++] = d;
-            count *= (size_t)d;
-            if (count > ((size_t)1 << 34))
+            /* checked: (2^31, 8, 2^31) would wrap to 2 elements and pass the size test */
+            if (as_mul_size(count, (size_t)d, &count) != 0 || count > ((size_t)1 << 34))
                 rc = as_fail(AS_EFORMAT, "%s: .npy array is too large", path);
             p = end;
             while (*p == ',' || *p == ' ')

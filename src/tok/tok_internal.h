@@ -30,6 +30,9 @@ typedef struct as_tok_vocab {
  * ids <= AS_TOK_MAX_ID). Errors: AS_EIO (unreadable), AS_EFORMAT naming path and the entry,
  * AS_ENOMEM. On failure v is left zeroed. */
 int as_tok_vocab_load(as_tok_vocab *v, const char *path);
+/* Reads and parses the JSON file path into *root (caller deletes it); on error one line naming
+ * path and the byte near which parsing stopped (tok_vocab.c). */
+int as_tok_json_read(const char *path, struct cJSON **root);
 /* Validates and builds v from a parsed JSON object (piece -> id), as as_tok_vocab_load;
  * what names the source in messages ("tokenizer.json: model.vocab"). */
 int as_tok_vocab_from_json(as_tok_vocab *v, const struct cJSON *obj, const char *what);
@@ -178,6 +181,7 @@ typedef struct as_tok_model {
     uint32_t merge_cap;
     double *scores;       /* Unigram: (vocab.size) log probabilities */
     double min_score;
+    size_t max_piece;     /* Unigram: bytes of the longest piece (bounds the lattice) */
 } as_tok_model;
 
 /* Appends the ids of one word (dispatching on the kind to the functions below). */

@@ -7,6 +7,7 @@
 
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -14,6 +15,13 @@ typedef struct {
     as_tok *t;
     const char *path;
 } ctx;
+
+/* A JSON number as int32 without undefined behaviour: out-of-range values (1e40) are clamped,
+ * and the ids and type ids they become are range-checked where they are used. */
+static int32_t json_i32(double d)
+{
+    return d < INT32_MIN ? INT32_MIN : d > INT32_MAX ? INT32_MAX : (int32_t)d;
+}
 
 static const cJSON *get(const cJSON *o, const char *key)
 {
@@ -271,7 +279,7 @@ static int template_items(const ctx *c, const cJSON *list, const cJSON *specials
                                "\"%s\" is neither A nor B", c->path, id);
             }
             items = as_xrealloc(items, (size_t)(n + 1) * sizeof *items);
-            items[n++] = (as_tok_item){id[0] == 'B', 0, (int32_t)ty->valuedouble};
+            items[n++] = (as_tok_item){id[0] == 'B', 0, json_i32(ty->valuedouble)};
             continue;
         }
         /* a special token may stand for several ids */
@@ -283,8 +291,8 @@ static int template_items(const ctx *c, const cJSON *list, const cJSON *specials
         }
         for (const cJSON *x = ids->child; x; x = x->next) {
             items = as_xrealloc(items, (size_t)(n + 1) * sizeof *items);
-            items[n++] = (as_tok_item){-1, cJSON_IsNumber(x) ? (int32_t)x->valuedouble : 0,
-                                       (int32_t)ty->valuedouble};
+            items[n++] = (as_tok_item){-1, cJSON_IsNumber(x) ? json_i32(x->valuedouble) : 0,
+                                       json_i32(ty->valuedouble)};
         }
     }
     free(*out);
@@ -401,6 +409,9 @@ static int unigram_vocab(const ctx *c, const cJSON *list)
             break;
         }
         pieces[i] = p->valuestring;
+        size_t len = strlen(p->valuestring);
+        if (len > m->max_piece)
+            m->max_piece = len;
         m->scores[i] = s->valuedouble;
         if (s->valuedouble < m->min_score)
             m->min_score = s->valuedouble;
@@ -438,7 +449,7 @@ static int model(const ctx *c, const cJSON *o)
         const char *prefix = get_str(o, "continuing_subword_prefix");
         m->prefix = as_xstrdup(prefix ? prefix : "##");
         const cJSON *mc = get(o, "max_input_chars_per_word");
-        m->max_chars = cJSON_IsNumber(mc) ? (int)fmin(mc->valuedouble, 1e9) : 100;
+        m->max_chars = cJSON_IsNumber(mc) ? json_i32(fmin(mc->valuedouble, 1e9)) : 100;
         rc = model_token(c, o, "unk_token", &m->unk);
         if (rc == AS_OK && m->unk < 0)
             rc = bad(c, "model.unk_token", "WordPiece needs an unknown token");
@@ -528,22 +539,13 @@ static const char *model_name(as_tok_model_kind k)
 int as_tok_open_json(as_tok *t, const char *path)
 {
     t->path = as_xstrdup(path);
-    char *text;
-    size_t len;
-    int rc = as_read_file(path, &text, &len);
+    cJSON *root;
+    int rc = as_tok_json_read(path, &root);
     if (rc)
         return rc;
-    const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t at = end ? (size_t)(end - text) : 0;
-        free(text);
-        return as_fail(AS_EFORMAT, "%s: invalid JSON near byte %zu", path, at);
-    }
     ctx c = {t, path};
     rc = parse(&c, root);
     cJSON_Delete(root);
-    free(text);
     if (rc == AS_OK)
         t->describe = as_xasprintf("%s (tokenizer.json%s)", model_name(t->model.kind),
                                    t->style == AS_TOK_STYLE_BYTELEVEL ? ", byte-level" : "");

@@ -160,26 +160,34 @@ int as_tok_vocab_from_list(as_tok_vocab *v, const char *const *pieces, int32_t n
     return rc;
 }
 
-int as_tok_vocab_load(as_tok_vocab *v, const char *path)
+int as_tok_json_read(const char *path, cJSON **root)
 {
-    memset(v, 0, sizeof *v);
     char *text;
     size_t len;
     int rc = as_read_file(path, &text, &len);
     if (rc)
         return rc;
     const char *end = NULL;
-    cJSON *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
-    if (!root) {
-        size_t at = end ? (size_t)(end - text) : 0;
-        free(text);
+    /* the tree owns copies of every string, so the text can go right away */
+    *root = cJSON_ParseWithLengthOpts(text, len, &end, 0);
+    size_t at = end ? (size_t)(end - text) : 0;
+    free(text);
+    if (!*root)
         return as_fail(AS_EFORMAT, "%s: invalid JSON near byte %zu", path, at);
-    }
+    return AS_OK;
+}
+
+int as_tok_vocab_load(as_tok_vocab *v, const char *path)
+{
+    memset(v, 0, sizeof *v);
+    cJSON *root;
+    int rc = as_tok_json_read(path, &root);
+    if (rc)
+        return rc;
     if (!cJSON_IsObject(root))
         rc = as_fail(AS_EFORMAT, "%s: top level is not a JSON object", path);
     else
         rc = as_tok_vocab_from_json(v, root, path);
     cJSON_Delete(root);
-    free(text);
     return rc;
 }

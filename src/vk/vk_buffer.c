@@ -25,6 +25,7 @@ static uint32_t find_memory(const as_vk_kern *vk, uint32_t type_bits, VkMemoryPr
 static int make_buffer(as_vk_kern *vk, VkDeviceSize bytes, int host_visible, as_vk_buf *b)
 {
     int rc = AS_OK;
+    b->mem_size = 0;
     VkBufferCreateInfo bi = {
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = bytes,
@@ -51,13 +52,20 @@ static int make_buffer(as_vk_kern *vk, VkDeviceSize bytes, int host_visible, as_
         .allocationSize = req.size,
         .memoryTypeIndex = type,
     };
-    VkResult r = vkAllocateMemory(vk->dev, &ai, NULL, &b->mem);
+    VkDeviceSize limit = as_vk_mem_limit();
+    VkResult r = limit && req.size > limit - (vk->mem_used < limit ? vk->mem_used : limit)
+                     ? VK_ERROR_OUT_OF_DEVICE_MEMORY
+                     : vkAllocateMemory(vk->dev, &ai, NULL, &b->mem);
     if (r == VK_ERROR_OUT_OF_DEVICE_MEMORY || r == VK_ERROR_OUT_OF_HOST_MEMORY) {
-        rc = as_fail(AS_ENOMEM, "Vulkan: cannot allocate %llu bytes of device memory (%s)",
-                     (unsigned long long)bytes, as_vk_result_name(r));
+        rc = as_fail(AS_ENOMEM, "Vulkan: cannot allocate %llu bytes of device memory (%s, %llu "
+                                "bytes in use); --device cpu runs on the CPU instead",
+                     (unsigned long long)bytes, as_vk_result_name(r),
+                     (unsigned long long)vk->mem_used);
         goto fail;
     }
     AS_VK_TRY(r);
+    b->mem_size = req.size;
+    vk->mem_used += req.size;
     AS_VK_TRY(vkBindBufferMemory(vk->dev, b->buf, b->mem, 0));
     if (host_visible)
         AS_VK_TRY(vkMapMemory(vk->dev, b->mem, 0, VK_WHOLE_SIZE, 0, &b->map));
@@ -65,6 +73,8 @@ static int make_buffer(as_vk_kern *vk, VkDeviceSize bytes, int host_visible, as_
 fail:
     vkDestroyBuffer(vk->dev, b->buf, NULL);
     vkFreeMemory(vk->dev, b->mem, NULL);
+    vk->mem_used -= b->mem_size;
+    b->mem_size = 0;
     b->buf = VK_NULL_HANDLE;
     b->mem = VK_NULL_HANDLE;
     return rc;
@@ -75,6 +85,7 @@ static void free_buffer(as_vk_kern *vk, as_vk_buf *b)
     /* unmapping is implicit in vkFreeMemory */
     vkDestroyBuffer(vk->dev, b->buf, NULL);
     vkFreeMemory(vk->dev, b->mem, NULL);
+    vk->mem_used -= b->mem_size;
 }
 
 /* Records one copy between buffers (plus the barriers around it), submits and waits. */

@@ -37,6 +37,8 @@ int as_vk_submit_wait(as_vk_kern *vk)
         r = vkQueueSubmit(vk->queue, 1, &si, vk->fence);
     if (r == VK_SUCCESS)
         r = vkWaitForFences(vk->dev, 1, &vk->fence, VK_TRUE, AS_VK_TIMEOUT_NS);
+    if (r == VK_SUCCESS && as_vk_fault("device-lost"))
+        r = VK_ERROR_DEVICE_LOST; /* injected: the work did finish, so teardown stays safe */
     if (r == VK_SUCCESS)
         return AS_OK;
     if (r == VK_TIMEOUT || r == VK_ERROR_DEVICE_LOST) {
@@ -44,7 +46,8 @@ int as_vk_submit_wait(as_vk_kern *vk)
         if (r == VK_TIMEOUT)
             return as_fail(AS_EVULKAN, "Vulkan: %s did not finish within %llu s (timeout); the "
                            "device may be hung", vk->base.name, AS_VK_TIMEOUT_NS / 1000000000ull);
-        return as_fail(AS_EVULKAN, "Vulkan: device lost (%s)", vk->base.name);
+        return as_fail(AS_EVULKAN, "Vulkan: device lost (%s); --device cpu runs on the CPU "
+                                   "instead", vk->base.name);
     }
     return as_fail(AS_EVULKAN, "Vulkan: submitting to %s failed: %s", vk->base.name,
                    as_vk_result_name(r));
@@ -54,6 +57,10 @@ int as_vk_submit_wait(as_vk_kern *vk)
  * shader reads and writes. Its first scope covers earlier submits on the queue too. */
 void as_vk_barrier(as_vk_kern *vk)
 {
+    vk->n_reads = vk->n_writes = 0;
+    /* injected (tests only): proves that synchronization validation sees a missing barrier */
+    if (as_vk_fault("no-barrier"))
+        return;
     VkMemoryBarrier mb = {
         .sType = VK_STRUCTURE_TYPE_MEMORY_BARRIER,
         .srcAccessMask = VK_ACCESS_SHADER_WRITE_BIT | VK_ACCESS_TRANSFER_WRITE_BIT |
@@ -64,7 +71,6 @@ void as_vk_barrier(as_vk_kern *vk)
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT | VK_PIPELINE_STAGE_TRANSFER_BIT |
                              VK_PIPELINE_STAGE_HOST_BIT,
                          VK_PIPELINE_STAGE_COMPUTE_SHADER_BIT, 0, 1, &mb, 0, NULL, 0, NULL);
-    vk->n_reads = vk->n_writes = 0;
 }
 
 static int vk_begin(as_kern *k)
@@ -281,12 +287,22 @@ static int create_device(as_vk_kern *vk)
         .queueCount = 1,
         .pQueuePriorities = &prio,
     };
+    /* 64-bit integer loads: the CPU-type kernels fetch two floats per load (vk_ops.c) */
+    VkPhysicalDeviceFeatures feat = {.shaderInt64 = vk->int64 ? VK_TRUE : VK_FALSE};
     VkDeviceCreateInfo di = {
         .sType = VK_STRUCTURE_TYPE_DEVICE_CREATE_INFO,
         .queueCreateInfoCount = 1,
         .pQueueCreateInfos = &qi,
+        .pEnabledFeatures = &feat,
     };
-    AS_VK_TRY(vkCreateDevice(vk->phys, &di, NULL, &vk->dev));
+    VkResult r = as_vk_fault("device-create") ? VK_ERROR_INITIALIZATION_FAILED
+                                              : vkCreateDevice(vk->phys, &di, NULL, &vk->dev);
+    if (r != VK_SUCCESS) {
+        rc = as_fail(AS_EVULKAN, "Vulkan: cannot create a device on %s (vkCreateDevice: %s); "
+                                 "--device cpu runs on the CPU instead", vk->props.deviceName,
+                     as_vk_result_name(r));
+        goto fail;
+    }
     vkGetDeviceQueue(vk->dev, vk->queue_family, 0, &vk->queue);
 
     VkCommandPoolCreateInfo ci = {
@@ -366,6 +382,17 @@ int as_kern_create_vulkan(as_kern **out, const char *device)
                     !(sgenv && strcmp(sgenv, "0") == 0);
     /* at least 8 invocations so tiny subgroups still spread a row; at most a guaranteed size */
     vk->row_wg = sg.subgroupSize < 8 ? 8 : sg.subgroupSize > 128 ? 128 : sg.subgroupSize;
+    VkPhysicalDeviceFeatures have;
+    vkGetPhysicalDeviceFeatures(vk->phys, &have);
+    vk->int64 = have.shaderInt64 == VK_TRUE;
+    /* matmul kernel family by device type (vk_ops.c): CPU devices get the register-blocked
+     * kernels, GPUs the tiled/subgroup ones. AS_VK_KERNELS=cpu|gpu forces one (tests run both
+     * on lavapipe); AS_VK_INT64=0 turns the 64-bit loads off. */
+    const char *kenv = getenv("AS_VK_KERNELS"), *i64env = getenv("AS_VK_INT64");
+    vk->gpu_kernels = kenv && *kenv ? strcmp(kenv, "gpu") == 0
+                                    : vk->props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU;
+    if (i64env && strcmp(i64env, "0") == 0)
+        vk->int64 = 0;
     rc = create_device(vk);
     if (rc != AS_OK)
         goto fail;

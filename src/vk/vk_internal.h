@@ -34,12 +34,30 @@
 
 /* Pipelines: a shader variant plus specialization constants (workgroup size, register block). */
 typedef enum as_vk_pipe {
+    /* CPU family (register-blocked, no shared memory: shaders/matmul.comp) */
     AS_VK_PIPE_MATMUL,          /* scalar loads, 4x8 outputs per invocation */
     AS_VK_PIPE_MATMUL_ROW,      /* scalar loads, 1x8: M < 4 (decoding one token) */
     AS_VK_PIPE_MATMUL_VEC4,     /* vec4 loads, 16x8 */
     AS_VK_PIPE_MATMUL_VEC4_MID, /* vec4 loads, 4x8: 4 <= M < 16 */
     AS_VK_PIPE_MATMUL_VEC4_ROW, /* vec4 loads, 1x8: M < 4 */
-    AS_VK_PIPE_APPLY,
+    AS_VK_PIPE_MATMUL_L64,      /* vec4 blocks with 64-bit loads (shaderInt64): 16x16, 4x8, 1x8 */
+    AS_VK_PIPE_MATMUL_MID_L64,
+    AS_VK_PIPE_MATMUL_ROW_L64,
+    /* GPU family (shared memory, subgroups: shaders/matmul_tiled.comp, shaders/matvec.comp) */
+    AS_VK_PIPE_MATMUL_TILED,     /* 64x64 tiles, M > 4 */
+    AS_VK_PIPE_MATVEC,           /* M = 1, scalar loads */
+    AS_VK_PIPE_MATVEC_M4,        /* 2 <= M <= 4 */
+    AS_VK_PIPE_MATVEC_VEC4,      /* M = 1, vec4 loads */
+    AS_VK_PIPE_MATVEC_VEC4_M4,   /* 2 <= M <= 4, vec4 loads */
+    AS_VK_PIPE_MATVEC_SG,        /* the same four with subgroup reductions */
+    AS_VK_PIPE_MATVEC_M4_SG,
+    AS_VK_PIPE_MATVEC_VEC4_SG,
+    AS_VK_PIPE_MATVEC_VEC4_M4_SG,
+    AS_VK_PIPE_APPLY,           /* scalar loads, 4x4 */
+    AS_VK_PIPE_APPLY_VEC4,      /* vec4 along d and keys, 16 query rows */
+    AS_VK_PIPE_APPLY_VEC4_ROW,  /* the same for one query row (decoding) */
+    AS_VK_PIPE_APPLY_L64,       /* the two vec4 forms with 64-bit loads */
+    AS_VK_PIPE_APPLY_ROW_L64,
     AS_VK_PIPE_LAYERNORM,    /* shared-memory tree reduction */
     AS_VK_PIPE_LAYERNORM_SG, /* subgroup reduction, workgroup = a subgroup */
     AS_VK_PIPE_SOFTMAX,
@@ -67,6 +85,7 @@ typedef struct as_vk_buf {
     VkBuffer buf;
     VkDeviceMemory mem;
     void *map; /* persistent mapping; NULL when contents move through staging copies */
+    VkDeviceSize mem_size; /* bytes of mem, counted in as_vk_kern.mem_used */
 } as_vk_buf;
 
 typedef struct as_vk_kern {
@@ -92,14 +111,22 @@ typedef struct as_vk_kern {
     VkPipeline pipes[AS_VK_PIPE_COUNT];
     int staged;              /* buffers are device-local; host access through staging copies */
     int subgroups;           /* compute shaders have subgroup arithmetic: row kernels use it */
+    int int64;               /* shaderInt64 (enabled when the device has it) */
+    int gpu_kernels;         /* matmul family: tiled/subgroup (GPUs) or register-blocked (CPU) */
     uint32_t row_wg;         /* workgroup size of the subgroup row kernels */
     as_vk_buf *dummy;        /* bound to absent optional operands */
     const as_buf *reads[AS_VK_HAZARDS], *writes[AS_VK_HAZARDS]; /* since the last barrier */
     uint32_t n_reads, n_writes;
     int lost; /* AS_VK_LOST or AS_VK_HUNG: nothing more is submitted */
+    VkDeviceSize mem_used; /* device memory allocated now, for AS_VK_MEM_LIMIT */
     uint32_t val_errors;
     char val_first[512];
 } as_vk_kern;
+
+/* vk_fault.c: 1 if AS_VK_FAULT (comma-separated) names this fault ("device-create",
+ * "device-lost", "no-barrier"); the AS_VK_MEM_LIMIT cap on device memory in bytes, 0 if none. */
+int as_vk_fault(const char *name);
+VkDeviceSize as_vk_mem_limit(void);
 
 /* vk_instance.c */
 const char *as_vk_result_name(VkResult r);

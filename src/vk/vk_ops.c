@@ -38,23 +38,54 @@ static uint32_t act_code(as_act a)
     return 0;
 }
 
+/* The GPU family: M <= 4 (decoding) takes the matrix-vector kernel with MR = 1 or 4 rows of x,
+ * everything else 64 x 64 shared-memory tiles. */
+static void gemm_gpu(as_vk_kern *vk, const pc_matmul *pc, as_buf *const bufs[AS_VK_BINDINGS],
+                     int vec4)
+{
+    as_vk_pipe pipe = AS_VK_PIPE_MATMUL_TILED;
+    if (pc->M > 4) {
+        const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
+        as_vk_dispatch(vk, pipe, bufs, pc, sizeof *pc, ceil_div(pc->N, d->tn),
+                       ceil_div(pc->M, d->tm), pc->batch);
+        return;
+    }
+    static const as_vk_pipe mv[2][2][2] = {
+        {{AS_VK_PIPE_MATVEC, AS_VK_PIPE_MATVEC_M4},
+         {AS_VK_PIPE_MATVEC_VEC4, AS_VK_PIPE_MATVEC_VEC4_M4}},
+        {{AS_VK_PIPE_MATVEC_SG, AS_VK_PIPE_MATVEC_M4_SG},
+         {AS_VK_PIPE_MATVEC_VEC4_SG, AS_VK_PIPE_MATVEC_VEC4_M4_SG}}};
+    pipe = mv[vk->subgroups != 0][vec4][pc->M > 1];
+    uint32_t gx, gy;
+    fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
+    as_vk_dispatch(vk, pipe, bufs, pc, sizeof *pc, gx, gy, pc->batch);
+}
+
+/* The CPU family: register blocks, shorter for short inputs (clamped rows of a tall block are
+ * computed and dropped); vec4 blocks fetch through 64-bit loads when the device has them. */
+static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, as_buf *const bufs[AS_VK_BINDINGS],
+                     int vec4)
+{
+    int size = pc->M < 4 ? 0 : pc->M < 16 ? 1 : 2;
+    static const as_vk_pipe blocks[3][3] = {
+        {AS_VK_PIPE_MATMUL_ROW, AS_VK_PIPE_MATMUL, AS_VK_PIPE_MATMUL},
+        {AS_VK_PIPE_MATMUL_VEC4_ROW, AS_VK_PIPE_MATMUL_VEC4_MID, AS_VK_PIPE_MATMUL_VEC4},
+        {AS_VK_PIPE_MATMUL_ROW_L64, AS_VK_PIPE_MATMUL_MID_L64, AS_VK_PIPE_MATMUL_L64}};
+    as_vk_pipe pipe = blocks[vec4 ? (vk->int64 ? 2 : 1) : 0][size];
+    const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
+    as_vk_dispatch(vk, pipe, bufs, pc, sizeof *pc, ceil_div(ceil_div(pc->N, d->tn), d->wg),
+                   ceil_div(pc->M, d->tm), pc->batch);
+}
+
 static void gemm(as_vk_kern *vk, const pc_matmul *pc, as_buf *const bufs[AS_VK_BINDINGS])
 {
     /* vec4 loads need every x and w row start on a 16-byte boundary */
     int vec4 = (pc->K | pc->x_off | pc->x_row | pc->x_batch | pc->w_off | pc->w_row |
                 pc->w_batch) % 4 == 0;
-    /* decoding (M < 4, usually 1 token) and short inputs get shorter blocks: clamped rows of a
-     * tall block are computed and thrown away */
-    as_vk_pipe pipe;
-    if (vec4)
-        pipe = pc->M < 4    ? AS_VK_PIPE_MATMUL_VEC4_ROW
-               : pc->M < 16 ? AS_VK_PIPE_MATMUL_VEC4_MID
-                            : AS_VK_PIPE_MATMUL_VEC4;
+    if (vk->gpu_kernels)
+        gemm_gpu(vk, pc, bufs, vec4);
     else
-        pipe = pc->M < 4 ? AS_VK_PIPE_MATMUL_ROW : AS_VK_PIPE_MATMUL;
-    const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
-    as_vk_dispatch(vk, pipe, bufs, pc, sizeof *pc, ceil_div(ceil_div(pc->N, d->tn), d->wg),
-                   ceil_div(pc->M, d->tm), pc->batch);
+        gemm_cpu(vk, pc, bufs, vec4);
 }
 
 void as_vk_matmul(as_kern *k, const as_op_matmul *p)
@@ -100,9 +131,16 @@ void as_vk_apply(as_kern *k, const as_op_apply *p)
         .v_off = eoff(p->v), .v_row = p->v_stride,
     };
     as_buf *bufs[AS_VK_BINDINGS] = {p->o.buf, p->p.buf, p->v.buf, NULL, NULL};
-    const as_vk_pipe_def *d = &as_vk_pipe_defs[AS_VK_PIPE_APPLY];
-    as_vk_dispatch(vk, AS_VK_PIPE_APPLY, bufs, &pc, sizeof pc,
-                   ceil_div(ceil_div(p->dh, d->tn), d->wg), ceil_div(p->Tq, d->tm), p->H);
+    /* vec4 along keys (p rows) and along d (V rows): every start a multiple of 4 */
+    int vec4 = (pc.Tk | pc.dh | pc.p_off | pc.v_off | pc.v_row) % 4 == 0;
+    as_vk_pipe pipe = AS_VK_PIPE_APPLY;
+    if (vec4 && vk->int64)
+        pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_ROW_L64 : AS_VK_PIPE_APPLY_L64;
+    else if (vec4)
+        pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_VEC4_ROW : AS_VK_PIPE_APPLY_VEC4;
+    const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
+    as_vk_dispatch(vk, pipe, bufs, &pc, sizeof pc, ceil_div(ceil_div(p->dh, d->tn), d->wg),
+                   ceil_div(p->Tq, d->tm), p->H);
 }
 
 void as_vk_layernorm(as_kern *k, const as_op_layernorm *p)

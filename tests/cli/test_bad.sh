@@ -21,23 +21,7 @@ variant() {
   fi
 }
 
-# expect NAME PATTERN -- ARGS...: run attnscope ARGS, want status 2 and one stderr line matching
-# the extended regex PATTERN.
-expect() {
-  local name=$1 pattern=$2
-  shift 3
-  checks=$((checks + 1))
-  local err status lines
-  err=$("$bin" "$@" 2>&1 >/dev/null </dev/null)
-  status=$?
-  lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -Eq -- "$pattern"; then
-    echo "FAIL $name: status $status, $lines line(s): $err"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name: $err"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 
 dump=(dump --device cpu --src "A man sleeping.")
 

@@ -7,12 +7,7 @@
 set -u
 bin=$1 model=$2 align=$3 device=$4
 failures=0 checks=0
-check() { # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
 
 # labels of the greedy translation of $1, space separated

@@ -8,12 +8,7 @@ model=$fixtures/marian-tiny
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0 checks=0
-check() { # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
 
 src0="A man sleeping in a green room on a couch."

@@ -13,47 +13,15 @@
 set -u
 bin=$(realpath "$1") fixtures=$(realpath "$2")
 model=$fixtures/marian-tiny
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
-[ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
-tmp=$(mktemp -d)
-T() { tmux -S "$tmp/tmux.sock" -f /dev/null "$@"; }
-cleanup() {
-  T kill-server 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-esc=$(printf '\033')
-checks=0
+. "$(dirname "$0")/lib.sh"
+tmux_init "$model"
 src="A man sleeping in a green room."
 tgt="Ein Mann schläft in einem grünen Raum."
 gold="0-0 1-1 2-2 3-3 4-4 5-5 6-6 6p5"
-fail() {
-  echo "FAIL: $*"
-  echo "--- last screen:"
-  cat "$tmp/screen" 2>/dev/null
-  [ -s "$tmp/stderr" ] && { echo "--- stderr:"; cat "$tmp/stderr"; }
-  exit 1
-}
-ok() {
-  checks=$((checks + 1))
-  echo "ok   $*"
-}
+# the alignment views are checked on the plain screen, captured without escapes
 capture() {
   T capture-pane -p -t tui > "$tmp/screen" 2>/dev/null
 }
-wait_for() { # wait_for REGEX...: every extended regex matches the screen (20 s)
-  local i p all
-  for i in $(seq 100); do
-    if capture; then
-      all=1
-      for p in "$@"; do grep -Eq -- "$p" "$tmp/screen" || all=0; done
-      [ $all = 1 ] && return 0
-    fi
-    sleep 0.2
-  done
-  fail "screen never matched: $*"
-}
-key() { T send-keys -t tui "$@"; }
 start() { # start ARGS...: the explorer on the pair in a fresh session
   rm -f "$tmp/rc" "$tmp/stderr"
   {
@@ -67,13 +35,7 @@ start() { # start ARGS...: the explorer on the pair in a fresh session
   T new-session -d -s tui -x 100 -y 40 "$tmp/run.sh" || fail "tmux cannot start a session"
 }
 quit() {
-  local i
-  key q
-  for i in $(seq 100); do
-    [ -f "$tmp/rc" ] && break
-    sleep 0.2
-  done
-  [ -f "$tmp/rc" ] && [ "$(cat "$tmp/rc")" = 0 ] || fail "q did not exit with status 0"
+  exits q && [ "$(cat "$tmp/rc")" = 0 ] || fail "q did not exit with status 0"
   T kill-server 2>/dev/null
 }
 A() { "$bin" align "$model" --device cpu --src "$src" --tgt "$tgt" "$@"; }

@@ -9,61 +9,8 @@
 set -u
 bin=$1 fixtures=$2 st_value=$3
 model=$fixtures/marian-tiny
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
-[ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
-
-tmp=$(mktemp -d)
-# A private server whose socket lives (and is removed) with the temporary directory.
-T() { tmux -S "$tmp/tmux.sock" -f /dev/null "$@"; }
-cleanup() {
-  T kill-server 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-esc=$(printf '\033')
-checks=0
-
-fail() {
-  echo "FAIL: $*"
-  echo "--- last screen:"
-  cat "$tmp/screen" 2>/dev/null
-  [ -s "$tmp/stderr" ] && { echo "--- stderr:"; cat "$tmp/stderr"; }
-  exit 1
-}
-ok() {
-  checks=$((checks + 1))
-  echo "ok   $*"
-}
-
-# capture: screen with escapes (screen.e) and as plain text (screen)
-capture() {
-  T capture-pane -p -e -t tui > "$tmp/screen.e" 2>/dev/null || return 1
-  sed "s/${esc}\[[0-9;:]*[A-Za-z]//g; s/${esc}[()][0-9A-Z]//g" "$tmp/screen.e" > "$tmp/screen"
-}
-# wait_for REGEX [REGEX...]: until every extended regex matches the plain screen (20 s)
-wait_for() {
-  local i p all
-  for i in $(seq 100); do
-    if capture; then
-      all=1
-      for p in "$@"; do grep -Eq -- "$p" "$tmp/screen" || all=0; done
-      [ $all = 1 ] && return 0
-    fi
-    sleep 0.2
-  done
-  fail "screen never matched: $*"
-}
-# wait_gone REGEX: until the regex no longer matches (10 s)
-wait_gone() {
-  local i
-  for i in $(seq 50); do
-    capture && ! grep -Eq -- "$1" "$tmp/screen" && return 0
-    sleep 0.2
-  done
-  fail "screen still shows: $1"
-}
-status_line() { grep -E '^(encoder|decoder|cross)  layer ' "$tmp/screen"; }
-key() { T send-keys -t tui "$@"; }
+. "$(dirname "$0")/lib.sh"
+tmux_init "$model"
 
 # check_value: the value in the status line equals the dumped tensor element (%.4f rounding)
 check_value() {
@@ -100,13 +47,7 @@ EOF
 }
 # quit: q must end the program with exit status 0
 quit() {
-  local i
-  key q
-  for i in $(seq 100); do
-    [ -f "$tmp/rc" ] && break
-    sleep 0.2
-  done
-  [ -f "$tmp/rc" ] || fail "the explorer did not exit on q"
+  exits q || fail "the explorer did not exit on q"
   [ "$(cat "$tmp/rc")" = 0 ] || fail "exit status $(cat "$tmp/rc")"
   ok "q quits with status 0"
 }

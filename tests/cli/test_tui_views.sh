@@ -10,49 +10,8 @@ set -u
 # absolute paths: the explorer runs in its own working directory (snapshots land there)
 bin=$(realpath "$1") fixtures=$2 st_value=$(realpath "$3") st_prob=$(realpath "$4")
 model=$fixtures/marian-tiny
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
-[ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
-
-tmp=$(mktemp -d)
-T() { tmux -S "$tmp/tmux.sock" -f /dev/null "$@"; }
-cleanup() {
-  T kill-server 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-esc=$(printf '\033')
-checks=0
-
-fail() {
-  echo "FAIL: $*"
-  echo "--- last screen:"
-  cat "$tmp/screen" 2>/dev/null
-  [ -s "$tmp/stderr" ] && { echo "--- stderr:"; cat "$tmp/stderr"; }
-  exit 1
-}
-ok() {
-  checks=$((checks + 1))
-  echo "ok   $*"
-}
-capture() {
-  T capture-pane -p -e -t tui > "$tmp/screen.e" 2>/dev/null || return 1
-  sed "s/${esc}\[[0-9;:]*[A-Za-z]//g; s/${esc}[()][0-9A-Z]//g" "$tmp/screen.e" > "$tmp/screen"
-}
-# wait_for REGEX...: until every extended regex matches the plain screen (20 s)
-wait_for() {
-  local i p all
-  for i in $(seq 100); do
-    if capture; then
-      all=1
-      for p in "$@"; do grep -Eq -- "$p" "$tmp/screen" || all=0; done
-      [ $all = 1 ] && return 0
-    fi
-    sleep 0.2
-  done
-  fail "screen never matched: $*"
-}
-key() { T send-keys -t tui "$@"; }
-status_line() { grep -E '^(encoder|decoder|cross)  layer ' "$tmp/screen"; }
+. "$(dirname "$0")/lib.sh"
+tmux_init "$model"
 
 # check_value: the status line's value equals the dumped tensor element (%.4f rounding)
 check_value() {
@@ -102,13 +61,7 @@ start() {
 }
 # ends KEY...: the keys must end the program with exit status 0
 ends() {
-  local i
-  key "$@"
-  for i in $(seq 100); do
-    [ -f "$tmp/rc" ] && break
-    sleep 0.2
-  done
-  [ -f "$tmp/rc" ] || fail "the explorer did not exit on $*"
+  exits "$@" || fail "the explorer did not exit on $*"
   [ "$(cat "$tmp/rc")" = 0 ] || fail "exit status $(cat "$tmp/rc") after $*"
   ok "$* quits with status 0"
 }

@@ -11,28 +11,7 @@ model=$fixtures/vit-tiny
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 failures=0 checks=0
-check() { # check NAME COMMAND...: the command must succeed
-  local name=$1
-  shift
-  checks=$((checks + 1))
-  if "$@"; then echo "ok   $name"; else echo "FAIL $name"; failures=$((failures + 1)); fi
-}
-# expect NAME PATTERN -- ARGS...: status 2 and exactly one stderr line matching PATTERN
-expect() {
-  local name=$1 pattern=$2
-  shift 3
-  checks=$((checks + 1))
-  local err status lines
-  err=$("$bin" "$@" 2>&1 >/dev/null </dev/null)
-  status=$?
-  lines=$(printf '%s\n' "$err" | grep -c .)
-  if [ "$status" -ne 2 ] || [ "$lines" -ne 1 ] || ! printf '%s' "$err" | grep -Eq -- "$pattern"; then
-    echo "FAIL $name: status $status, $lines line(s): $err"
-    failures=$((failures + 1))
-  else
-    echo "ok   $name: $err"
-  fi
-}
+. "$(dirname "$0")/lib.sh"
 export LC_ALL=C.UTF-8
 dump=(dump "$model" --device "$device")
 

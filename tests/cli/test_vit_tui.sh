@@ -9,45 +9,8 @@
 set -u
 bin=$(realpath "$1") fixtures=$(realpath "$2")
 model=$fixtures/vit-tiny
-command -v tmux >/dev/null || { echo "SKIP: tmux is not installed"; exit 77; }
-[ -f "$model/config.json" ] || { echo "SKIP: fixture $model not found"; exit 77; }
-tmp=$(mktemp -d)
-T() { tmux -S "$tmp/tmux.sock" -f /dev/null "$@"; }
-cleanup() {
-  T kill-server 2>/dev/null
-  rm -rf "$tmp"
-}
-trap cleanup EXIT
-esc=$(printf '\033')
-checks=0
-fail() {
-  echo "FAIL: $*"
-  echo "--- last screen:"
-  cat "$tmp/screen" 2>/dev/null
-  [ -s "$tmp/stderr" ] && { echo "--- stderr:"; cat "$tmp/stderr"; }
-  exit 1
-}
-ok() {
-  checks=$((checks + 1))
-  echo "ok   $*"
-}
-capture() {
-  T capture-pane -p -e -t tui > "$tmp/screen.e" 2>/dev/null || return 1
-  sed "s/${esc}\[[0-9;:]*[A-Za-z]//g; s/${esc}[()][0-9A-Z]//g" "$tmp/screen.e" > "$tmp/screen"
-}
-wait_for() { # wait_for REGEX...: every extended regex matches the plain screen (20 s)
-  local i p all
-  for i in $(seq 100); do
-    if capture; then
-      all=1
-      for p in "$@"; do grep -Eq -- "$p" "$tmp/screen" || all=0; done
-      [ $all = 1 ] && return 0
-    fi
-    sleep 0.2
-  done
-  fail "screen never matched: $*"
-}
-key() { T send-keys -t tui "$@"; }
+. "$(dirname "$0")/lib.sh"
+tmux_init "$model"
 start() { # start ENV...: the explorer in a fresh session; exit status -> $tmp/rc
   rm -f "$tmp/rc" "$tmp/stderr"
   cat > "$tmp/run.sh" <<EOF
@@ -60,13 +23,7 @@ EOF
   T new-session -d -s tui -x 100 -y 30 -c "$tmp" "$tmp/run.sh" || fail "tmux cannot start a session"
 }
 quit() {
-  local i
-  key q
-  for i in $(seq 100); do
-    [ -f "$tmp/rc" ] && break
-    sleep 0.2
-  done
-  [ -f "$tmp/rc" ] && [ "$(cat "$tmp/rc")" = 0 ] || fail "q did not exit with status 0"
+  exits q && [ "$(cat "$tmp/rc")" = 0 ] || fail "q did not exit with status 0"
   ok "q quits with status 0"
   T kill-server 2>/dev/null
 }
