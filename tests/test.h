@@ -3,6 +3,8 @@
 #ifndef ATTNSCOPE_TEST_H
 #define ATTNSCOPE_TEST_H
 
+#include "attnscope/core.h"
+
 #include <math.h>
 #include <stdlib.h>
 #include <stdio.h>
@@ -64,6 +66,21 @@ static inline int as_test_result(void)
     }
     fprintf(stderr, "%ld checks, %d failed\n", as_test_checks, as_test_failures);
     return as_test_failures ? 1 : 0;
+}
+
+/* Copies file from -> to (test scratch folders), counting the read and the write as checks. */
+static inline void as_test_copy_file(const char *from, const char *to)
+{
+    char *buf = NULL;
+    size_t n = 0;
+    AS_TEST_EQ(as_read_file(from, &buf, &n), AS_OK);
+    FILE *f = fopen(to, "wb");
+    AS_TEST_TRUE(f != NULL);
+    if (f) {
+        AS_TEST_EQ(fwrite(buf, 1, n, f), n);
+        fclose(f);
+    }
+    free(buf);
 }
 
 /* Path of the shared fixtures (env AS_FIXTURES, else ../shared/fixtures beside the source tree,

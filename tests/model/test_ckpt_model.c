@@ -25,20 +25,6 @@
 
 static char tmp_root[] = "/tmp/as_test_ckpt_model_XXXXXX";
 
-static void copy_file(const char *from, const char *to)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    AS_TEST_EQ(as_read_file(from, &buf, &n), AS_OK);
-    FILE *f = fopen(to, "wb");
-    AS_TEST_TRUE(f != NULL);
-    if (f) {
-        AS_TEST_EQ(fwrite(buf, 1, n, f), n);
-        fclose(f);
-    }
-    free(buf);
-}
-
 /* tmp_root/<name>: the fixture's config and tokenizer files plus copies of weights[]. */
 static char *assemble(const char *fixture, const char *name, const char *wdir,
                       const char *const *weights)
@@ -49,13 +35,13 @@ static char *assemble(const char *fixture, const char *name, const char *wdir,
     AS_TEST_EQ(mkdir(d, 0700), 0);
     for (size_t i = 0; i < sizeof files / sizeof *files; i++) {
         char *from = as_xasprintf("%s/%s", fixture, files[i]), *to = as_path_join(d, files[i]);
-        copy_file(from, to);
+        as_test_copy_file(from, to);
         free(from);
         free(to);
     }
     for (; *weights; weights++) {
         char *from = as_path_join(wdir, *weights), *to = as_path_join(d, *weights);
-        copy_file(from, to);
+        as_test_copy_file(from, to);
         free(from);
         free(to);
     }

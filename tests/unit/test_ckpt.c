@@ -21,20 +21,6 @@ static char tmp_root[] = "/tmp/as_test_ckpt_XXXXXX";
 
 /* ---- helpers ----------------------------------------------------------------------------- */
 
-static void copy_file(const char *from, const char *to)
-{
-    char *buf = NULL;
-    size_t n = 0;
-    AS_TEST_EQ(as_read_file(from, &buf, &n), AS_OK);
-    FILE *f = fopen(to, "wb");
-    AS_TEST_TRUE(f != NULL);
-    if (f) {
-        AS_TEST_EQ(fwrite(buf, 1, n, f), n);
-        fclose(f);
-    }
-    free(buf);
-}
-
 static void write_text(const char *path, const char *text)
 {
     FILE *f = fopen(path, "w");
@@ -207,7 +193,7 @@ static char *bin_dir(const char *name, const char *file)
     char *d = new_dir(name);
     char *from = as_xasprintf("%s/ckpt/%s", AS_TEST_DATA_DIR, file);
     char *to = as_xasprintf("%s/pytorch_model.bin", d);
-    copy_file(from, to);
+    as_test_copy_file(from, to);
     free(from);
     free(to);
     return d;
@@ -333,7 +319,7 @@ static char *shard_dir(const char *name, const char *tensor, const char *shard)
         char *from = as_xasprintf("%s/ckpt/marian-tiny/shards/model-%05d-of-00003.safetensors",
                                   AS_TEST_DATA_DIR, i);
         char *to = as_xasprintf("%s/model-%05d-of-00003.safetensors", d, i);
-        copy_file(from, to);
+        as_test_copy_file(from, to);
         free(from);
         free(to);
     }
@@ -387,7 +373,7 @@ static void check_bad_shards(void)
     d = shard_dir("duplicate", t, "copy.safetensors");
     char *from = as_xasprintf("%s/model-00001-of-00003.safetensors", d);
     char *to = as_xasprintf("%s/copy.safetensors", d);
-    copy_file(from, to);
+    as_test_copy_file(from, to);
     expect_error(d, "model-00001-of-00003.safetensors", "is also in");
     free(from);
     free(to);
