@@ -48,5 +48,9 @@ int as_tui_colors_parse(const char *s, as_tui_colors *out);
  * (the caller still owns and deinits a). Restores the terminal before returning. Errors: AS_EIO
  * if the terminal cannot be initialised, AS_EINVAL if a holds no map. */
 int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o);
+/* The signal (SIGINT or SIGTERM) that ended the last as_tui_run, else 0. The explorer catches
+ * both so it can restore the terminal and return normally; the caller frees what it holds and
+ * then re-raises the signal, so whoever started attnscope sees it end by that signal. */
+int as_tui_stop_signal(void);
 
 #endif

@@ -2,9 +2,11 @@
 #include "cli.h"
 
 #include "attnscope/core.h"
+#include "attnscope/tui.h"
 
 #include <errno.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -32,6 +34,13 @@ int main(int argc, char **argv)
     if (rc != AS_OK) {
         fprintf(stderr, "attnscope: %s\n", as_last_error());
         return AS_CLI_EXIT_FAIL;
+    }
+    /* the explorer was stopped by a signal after restoring the terminal: everything is freed,
+     * so end by that signal as an unhandled one would (a shell then sees 128 + signal) */
+    int sig = as_tui_stop_signal();
+    if (sig) {
+        signal(sig, SIG_DFL);
+        raise(sig);
     }
     return 0;
 }

@@ -1,18 +1,53 @@
 /* The explorer's event loop: draw -> wait for a key -> action, until quit or max_frames
  * (htop ScreenManager.c). Curses is set up with newterm so a missing terminal is an error code,
  * not an exit, and torn down (colours restored, mouse off, endwin) on every path out. raw() so
- * Ctrl-C arrives as a key and quits through the same teardown. */
+ * Ctrl-C arrives as a key and quits through the same teardown; SIGINT and SIGTERM sent by
+ * another process are caught (ncurses would otherwise exit from its own handler with status 1)
+ * and end the loop through that teardown too. */
 #include "tui_internal.h"
 
 #include <term.h>
 
 #include <langinfo.h>
 #include <locale.h>
+#include <signal.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 enum { KEY_WAIT_MS = 1000, ESC_DELAY_MS = 25 };
+
+static const int stop_signals[] = {SIGINT, SIGTERM};
+enum { N_STOP_SIGNALS = sizeof stop_signals / sizeof *stop_signals };
+static volatile sig_atomic_t stop_signal;
+
+static void on_stop_signal(int sig)
+{
+    stop_signal = sig;
+}
+
+int as_tui_stop_signal(void)
+{
+    return stop_signal;
+}
+
+/* Without SA_RESTART the pending read returns at once; KEY_WAIT_MS bounds the wait otherwise. */
+static void catch_stop_signals(struct sigaction old[N_STOP_SIGNALS])
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_stop_signal;
+    sigemptyset(&sa.sa_mask);
+    stop_signal = 0;
+    for (int i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &sa, &old[i]);
+}
+
+static void release_stop_signals(const struct sigaction old[N_STOP_SIGNALS])
+{
+    for (int i = 0; i < N_STOP_SIGNALS; i++)
+        sigaction(stop_signals[i], &old[i], NULL);
+}
 
 static int has_map(const as_attn *a)
 {
@@ -25,7 +60,7 @@ static int has_map(const as_attn *a)
 static void loop(as_tui_app *app)
 {
     int frames = 0, dirty = 1;
-    for (;;) {
+    while (!stop_signal) {
         if (dirty) {
             as_tui_draw(app);
             frames++;
@@ -140,8 +175,12 @@ int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o)
     setlocale(LC_ALL, "");
     as_tui_app app;
     as_tui_app_init(&app, m, a, o);
+    /* before newterm: ncurses installs its own handlers only where none is set */
+    struct sigaction old[N_STOP_SIGNALS];
+    catch_stop_signals(old);
     SCREEN *scr = newterm(NULL, stdout, stdin);
     if (!scr) {
+        release_stop_signals(old);
         as_tui_app_deinit(&app);
         return as_fail(AS_EIO, "explorer: cannot initialise the terminal (TERM=%s)",
                        term ? term : "unset");
@@ -151,6 +190,7 @@ int as_tui_run(as_model *m, as_attn *a, const as_tui_opts *o)
     as_tui_app_stop(&app);
     endwin();
     delscreen(scr);
+    release_stop_signals(old);
     as_tui_app_deinit(&app);
     return AS_OK;
 }

@@ -132,14 +132,15 @@ wait_for "$status_re"
 T send-keys -t tui C-c
 [ "$(wait_rc)" = 0 ] || fail "Ctrl-C: exit status $(cat "$tmp/rc")"
 restored "Ctrl-C (a key in raw mode)"
-for sig in INT TERM; do
+# from another process: the terminal is restored, then attnscope ends by that signal (128 + n)
+for sig in INT:130 TERM:143; do
   start 100 30
   wait_for "$status_re"
-  kill -s "$sig" "$(cat "$tmp/pid")"
+  kill -s "${sig%:*}" "$(cat "$tmp/pid")"
   rc=$(wait_rc)
-  [ "$rc" != 0 ] || fail "SIG$sig: exit status 0"
-  grep -q 'Sanitizer\|runtime error' "$tmp/stderr" && fail "SIG$sig: sanitizer report"
-  restored "SIG$sig (exit status $rc)"
+  [ "$rc" = "${sig#*:}" ] || fail "SIG${sig%:*}: exit status $rc, not ${sig#*:}"
+  grep -q 'Sanitizer\|runtime error' "$tmp/stderr" && fail "SIG${sig%:*}: sanitizer report"
+  restored "SIG${sig%:*} (exit status $rc)"
 done
 
 # a hangup means the terminal is gone: nothing to restore, but the explorer must end, not spin
