@@ -90,7 +90,8 @@ typedef struct as_op_apply {
 int as_kern_create_cpu(as_kern **out);
 /* Vulkan backend on a device chosen by `device` ("" or NULL: AS_DEVICE env, else automatic;
  * "N": index; otherwise a case-insensitive substring of the device name). AS_ENODEV with a
- * message when no Vulkan device is usable. */
+ * message when no Vulkan device is usable, the Vulkan loader (libvulkan.so.1, opened at run
+ * time) and drivers included. */
 int as_kern_create_vulkan(as_kern **out, const char *device);
 /* Dispatches on device: "cpu" -> CPU backend, anything else -> Vulkan. */
 int as_kern_create(as_kern **out, const char *device);

@@ -35,6 +35,8 @@ typedef struct as_tui_opts {
      * has_gold adds the AER column to the cross head table until the source is edited. */
     const as_an_gold_link *gold;
     int n_gold, has_gold;
+    /* Backend that computed the store, shown in the title (borrowed; NULL for a saved store). */
+    const char *device;
 } as_tui_opts;
 
 /* Defaults: AS_TUI_COLORS_AUTO, viridis, fixed 0..1 range, no frame limit, empty run options,

@@ -18,9 +18,13 @@
 
 #include <stdint.h>
 
+/* Ends the AS_ENODEV messages that mean Vulkan cannot run at all (no loader, no driver, no
+ * usable device); the CLI puts its own outcome there when it falls back to the CPU backend. */
+#define AS_VK_CPU_HINT "; use --device cpu"
+
 /* One line per Vulkan device: index, name, type, API version, and "(chosen: <reason>)" on the
  * device as_kern_create_vulkan(.., NULL) would use. *text is a new heap string the caller
- * frees. AS_ENODEV (with the message) when there is no Vulkan instance or device. */
+ * frees. AS_ENODEV (with the message) when there is no Vulkan loader, driver or device. */
 int as_vk_describe_devices(char **text);
 
 /* Validation errors counted on k since it was created (0 for a non-Vulkan backend or when

@@ -241,7 +241,7 @@ int as_cli_align(const as_cli_opts *o)
         !(in = fopen(o->input, "r")))
         rc = as_fail(AS_EIO, "%s: cannot open: %s", o->input, strerror(errno));
     if (rc == AS_OK && o->method != AS_CLI_ALIGN_DIAGONAL) {
-        rc = as_kern_create(&s.k, o->device);
+        rc = as_cli_kern_create(o, &s.k);
         if (rc == AS_OK)
             rc = as_model_load(&s.model, as_cli_model_dir(o), s.k);
     }

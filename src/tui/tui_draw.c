@@ -50,9 +50,15 @@ void as_tui_draw_bar(const as_tui_app *app, int y, int x, int width, double frac
 void as_tui_draw_title(as_tui_app *app, float lo, float hi)
 {
     const as_attn *a = app->attn;
+    /* the device without its details: "llvmpipe (LLVM 15.0.6, 256 bits)" -> "llvmpipe" */
+    const char *dev = app->opts->device;
+    int dev_len = dev ? (int)strcspn(dev, "(") : 0;
+    while (dev_len > 0 && dev[dev_len - 1] == ' ')
+        dev_len--;
     char line[1024];
-    snprintf(line, sizeof line, " attnscope  %s%s%s  %s%s%s", a->model_name ? a->model_name : "",
-             a->arch ? "  " : "", a->arch ? a->arch : "", app->src ? "\"" : "",
+    snprintf(line, sizeof line, " attnscope  %s%s%s%s%.*s  %s%s%s",
+             a->model_name ? a->model_name : "", a->arch ? "  " : "", a->arch ? a->arch : "",
+             dev_len ? " on " : "", dev_len, dev ? dev : "", app->src ? "\"" : "",
              app->src ? app->src : "", app->src ? "\"" : "");
     attr_set(A_REVERSE, 0, NULL);
     mvhline(0, 0, ' ', COLS);

@@ -168,7 +168,9 @@ fail:
 
 void as_vk_buf_destroy(as_kern *k, as_buf *b)
 {
-    if (!b)
+    /* after a fence timeout the shaders may still run on this memory: leak it (as vk_destroy
+     * does the device), freeing it crashed lavapipe's workers */
+    if (!b || ((as_vk_kern *)k)->lost == AS_VK_HUNG)
         return;
     free_buffer((as_vk_kern *)k, (as_vk_buf *)b);
     free(b);

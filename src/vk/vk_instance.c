@@ -94,6 +94,9 @@ static int validation_requested(void)
 
 int as_vk_instance_create(VkInstance *out, as_vk_kern *vk)
 {
+    int rc = as_vk_loader_open();
+    if (rc != AS_OK)
+        return rc;
     int validation = vk && validation_requested();
     if (validation && !layer_present(VALIDATION_LAYER))
         return as_fail(AS_EVULKAN,
@@ -121,10 +124,14 @@ int as_vk_instance_create(VkInstance *out, as_vk_kern *vk)
     };
     VkResult r = vkCreateInstance(&ci, NULL, out);
     if (r == VK_ERROR_INCOMPATIBLE_DRIVER || r == VK_ERROR_INITIALIZATION_FAILED)
-        return as_fail(AS_ENODEV, "no Vulkan driver found (vkCreateInstance returned %s); "
-                       "use --device cpu", as_vk_result_name(r));
+        return as_fail(AS_ENODEV, "no Vulkan driver found (vkCreateInstance returned %s)"
+                       AS_VK_CPU_HINT, as_vk_result_name(r));
     if (r != VK_SUCCESS)
         return as_fail(AS_EVULKAN, "Vulkan: vkCreateInstance failed: %s", as_vk_result_name(r));
+    /* Instance and device functions through the loader's trampolines: they dispatch on the
+     * object, so they stay right for every instance and device of the process (tests make
+     * several), unlike volkLoadDevice's direct driver pointers for one device. */
+    volkLoadInstance(*out);
     if (!validation)
         return AS_OK;
     PFN_vkCreateDebugUtilsMessengerEXT create_messenger =
@@ -196,16 +203,16 @@ static int list_devices(VkInstance inst, VkPhysicalDevice **out, uint32_t *count
     VkResult r = vkEnumeratePhysicalDevices(inst, &n, NULL);
     if (r == VK_SUCCESS && n == 0)
         return as_fail(AS_ENODEV, "no Vulkan device found (vkEnumeratePhysicalDevices returned 0 "
-                       "devices); use --device cpu");
+                       "devices)" AS_VK_CPU_HINT);
     if (r != VK_SUCCESS && r != VK_INCOMPLETE)
-        return as_fail(AS_ENODEV, "no Vulkan device found (vkEnumeratePhysicalDevices returned %s); "
-                       "use --device cpu", as_vk_result_name(r));
+        return as_fail(AS_ENODEV, "no Vulkan device found (vkEnumeratePhysicalDevices returned %s)"
+                       AS_VK_CPU_HINT, as_vk_result_name(r));
     VkPhysicalDevice *devs = as_xcalloc(n, sizeof *devs);
     r = vkEnumeratePhysicalDevices(inst, &n, devs);
     if ((r != VK_SUCCESS && r != VK_INCOMPLETE) || n == 0) {
         free(devs);
-        return as_fail(AS_ENODEV, "no Vulkan device found (vkEnumeratePhysicalDevices returned %s); "
-                       "use --device cpu", as_vk_result_name(r));
+        return as_fail(AS_ENODEV, "no Vulkan device found (vkEnumeratePhysicalDevices returned %s)"
+                       AS_VK_CPU_HINT, as_vk_result_name(r));
     }
     *out = devs;
     *count = n;
@@ -277,7 +284,7 @@ int as_vk_device_choose(VkInstance inst, const char *spec, VkPhysicalDevice *out
         if (pick == UINT32_MAX) {
             free(devs);
             return as_fail(AS_ENODEV, "no usable Vulkan device (%u found, none with Vulkan 1.1 "
-                           "and a compute queue); use --device cpu", n);
+                           "and a compute queue)" AS_VK_CPU_HINT, n);
         }
         vkGetPhysicalDeviceProperties(devs[pick], &p);
         snprintf(reason, reason_len, "best type: %s", type_name(p.deviceType));

@@ -1,4 +1,5 @@
 /* Private state of the Vulkan backend, shared by the files of src/vk/:
+ *   vk_loader.c    libvulkan.so.1 opened at run time (volk), so the binary runs without it
  *   vk_instance.c  instance, validation messenger, device listing and choice
  *   vk_device.c    as_kern_create_vulkan: logical device, queue, pools, layouts; begin/end
  *   vk_buffer.c    buffers (persistently mapped, or device-local with staging copies)
@@ -11,7 +12,7 @@
 #include "attnscope/vk.h"
 
 #include <stdint.h>
-#include <vulkan/vulkan.h>
+#include <volk.h> /* <vulkan/vulkan.h> as function pointers, loaded at run time (vk_loader.c) */
 
 /* Storage-buffer bindings of the one descriptor-set layout every pipeline shares. */
 #define AS_VK_BINDINGS 5
@@ -19,8 +20,9 @@
 #define AS_VK_SETS_PER_POOL 256
 /* Buffers remembered between barriers for hazard checks; more forces a barrier. */
 #define AS_VK_HAZARDS 32
-/* Longest wait for one submit before it is reported as a hung device. */
-#define AS_VK_TIMEOUT_NS (120ull * 1000 * 1000 * 1000)
+/* Longest wait for one submit before it is reported as a hung device: a run is one submit, and a
+ * 4,096-token BERT-base forward takes 2-3 minutes on lavapipe with 2 cores. */
+#define AS_VK_TIMEOUT_NS (600ull * 1000 * 1000 * 1000)
 
 /* Records "<call>: <VkResult>" and jumps to the function's `fail:` label with rc set. */
 #define AS_VK_TRY(expr)                                                                            \
@@ -127,6 +129,12 @@ typedef struct as_vk_kern {
  * "device-lost", "no-barrier"); the AS_VK_MEM_LIMIT cap on device memory in bytes, 0 if none. */
 int as_vk_fault(const char *name);
 VkDeviceSize as_vk_mem_limit(void);
+
+/* vk_loader.c: opens libvulkan.so.1 once (thread-safe) and loads volk's global functions;
+ * AS_ENODEV naming the dlopen error when the loader is missing. Call before any vk* function;
+ * after each vkCreateInstance, volkLoadInstance loads the rest (the loader's trampolines, which
+ * serve every instance and device in the process, validation layer included). */
+int as_vk_loader_open(void);
 
 /* vk_instance.c */
 const char *as_vk_result_name(VkResult r);

@@ -68,9 +68,10 @@ expect bad-layer "--layer 7: the encoder map has layers 0..1" -- dump --device c
 expect bad-option "--frobnicate: unknown option" -- dump --frobnicate "$tmp/ok"
 expect bad-format "--format: expected ascii, ansi, safetensors, png, svg, npy, json or table, got 'bmp'" -- dump --format bmp --src x "$tmp/ok"
 expect unwritable-output "/nonexistent/dir/out.txt: cannot write" -- dump --device cpu --src "A dog." -o /nonexistent/dir/out.txt "$tmp/ok"
-# no Vulkan device: hide every ICD from the loader
+# no Vulkan device: hide every ICD from the loader (a device asked for; without one, runs fall
+# back to the CPU: test_gpufault.sh)
 export VK_DRIVER_FILES=/nonexistent VK_ICD_FILENAMES=/nonexistent
-expect no-vulkan-device "no Vulkan (device|driver) found.*--device cpu" -- dump --src "A dog." "$tmp/ok"
+expect no-vulkan-device "no Vulkan (device|driver) found.*--device cpu" -- dump --device 0 --src "A dog." "$tmp/ok"
 unset VK_DRIVER_FILES VK_ICD_FILENAMES
 
 echo "$checks checks, $failures failed"

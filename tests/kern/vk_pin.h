@@ -8,11 +8,12 @@
  * destroyed keeps the driver mapped and its globals reachable; it changes nothing else.
  *
  * Call as_test_pin_vulkan_driver() first thing in main() of any test that creates the Vulkan
- * backend. Needs <vulkan/vulkan.h> (vulkan_dep). */
+ * backend. Needs src/vk on the include path (vk_inc): Vulkan is reached through the runtime's
+ * loader (volk, src/vk/vk_loader.c). */
 #ifndef ATTNSCOPE_TEST_VK_PIN_H
 #define ATTNSCOPE_TEST_VK_PIN_H
 
-#include <vulkan/vulkan.h>
+#include "vk_internal.h"
 
 static VkInstance as_test_vulkan_pin;
 
@@ -24,9 +25,12 @@ static inline void as_test_pin_vulkan_driver(void)
                                .pApplicationInfo = &app};
     VkPhysicalDevice dev;
     uint32_t n = 1;
-    /* failure (no driver) is fine: then there is nothing to keep loaded */
-    if (vkCreateInstance(&ci, NULL, &as_test_vulkan_pin) == VK_SUCCESS)
-        vkEnumeratePhysicalDevices(as_test_vulkan_pin, &n, &dev); /* device setup runs here */
+    /* failure (no loader, no driver) is fine: then there is nothing to keep loaded */
+    if (as_vk_loader_open() != AS_OK ||
+        vkCreateInstance(&ci, NULL, &as_test_vulkan_pin) != VK_SUCCESS)
+        return;
+    volkLoadInstance(as_test_vulkan_pin);
+    vkEnumeratePhysicalDevices(as_test_vulkan_pin, &n, &dev); /* device setup runs here */
 }
 
 #endif
