@@ -323,16 +323,17 @@ typedef struct run {
     as_buf *hid_d; /* (Ld+1, Tmax, D) */
     as_buf *dx2, *da, *dq, *do_, *dh_;
     as_buf **self_kv;  /* per layer [Tmax, 3D]: fused q|k|v rows; k and v columns are the cache */
-    as_buf *cap_self;  /* per layer packed [H, t+1] blocks: layer stride = H * Tmax(Tmax+1)/2 */
+    as_buf *cap_self;  /* per layer [H, t+1] blocks, step after step (layout: self_cap) */
     as_buf *cap_cross; /* (layer, step, head, Te) */
     as_buf *logits;    /* [logit_rows, V] */
     int logit_rows;
+    as_model_causal self_cap; /* every step is a pass of its own: T0 = 1 */
 } run;
 
 static size_t self_block_off(const run *r, int layer, int t)
 {
-    size_t per_layer = (size_t)r->H * r->Tmax * (r->Tmax + 1) / 2;
-    return (size_t)layer * per_layer + (size_t)r->H * t * (t + 1) / 2;
+    return (size_t)layer * as_model_causal_off(&r->self_cap, r->self_cap.Tmax) +
+           as_model_causal_off(&r->self_cap, (uint32_t)t);
 }
 
 static void run_free(run *r)
@@ -376,7 +377,7 @@ static int run_alloc(run *r)
     ALLOC(dq, D);
     ALLOC(do_, D);
     ALLOC(dh_, (size_t)F);
-    ALLOC(cap_self, (size_t)c->dec_layers * r->H * T * (T + 1) / 2);
+    ALLOC(cap_self, (size_t)c->dec_layers * as_model_causal_off(&r->self_cap, (uint32_t)T));
     ALLOC(cap_cross, (size_t)c->dec_layers * T * r->H * Te);
     ALLOC(logits, (size_t)r->logit_rows * r->V);
 #undef ALLOC
@@ -551,54 +552,36 @@ static int fill_store(run *r, int Td, as_attn *out, const as_run_opts *opts)
     int H = r->H, Te = r->Te;
     int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, c->enc_layers, H, Te, Te);
     if (rc == AS_OK)
-        rc = as_attn_alloc_map(out, AS_ATTN_DECODER, c->dec_layers, H, Td, Td);
-    if (rc == AS_OK)
         rc = as_attn_alloc_map(out, AS_ATTN_CROSS, c->dec_layers, H, Td, Te);
     if (rc == AS_OK)
         rc = as_model_read(k, r->cap_enc, 0, out->map[AS_ATTN_ENCODER].p,
                          (size_t)c->enc_layers * H * Te * Te);
-    size_t self_n = (size_t)c->dec_layers * H * r->Tmax * (r->Tmax + 1) / 2;
+    if (rc == AS_OK)
+        rc = as_model_read_causal(k, r->cap_self, &r->self_cap, c->dec_layers, Td,
+                                  AS_ATTN_DECODER, out);
     size_t cross_n = (size_t)c->dec_layers * r->Tmax * H * Te;
-    float *self = rc == AS_OK ? as_try_calloc(self_n, sizeof(float), "attention store") : NULL;
-    float *cross = self ? as_try_calloc(cross_n, sizeof(float), "attention store") : NULL;
+    float *cross = rc == AS_OK ? as_try_calloc(cross_n, sizeof(float), "attention store") : NULL;
     if (rc == AS_OK && !cross)
         rc = AS_ENOMEM;
-    if (rc == AS_OK)
-        rc = as_model_read(k, r->cap_self, 0, self, self_n);
     if (rc == AS_OK)
         rc = as_model_read(k, r->cap_cross, 0, cross, cross_n);
     for (int l = 0; rc == AS_OK && l < c->dec_layers; l++)
         for (int t = 0; t < Td; t++)
             for (int h = 0; h < H; h++) {
-                const float *srow = self + self_block_off(r, l, t) + (size_t)h * (t + 1);
-                memcpy(as_attn_head(out, AS_ATTN_DECODER, l, h) + (size_t)t * Td, srow,
-                       sizeof(float) * (size_t)(t + 1));
                 const float *crow = cross + (((size_t)l * r->Tmax + t) * H + h) * Te;
                 memcpy(as_attn_head(out, AS_ATTN_CROSS, l, h) + (size_t)t * Te, crow,
                        sizeof(float) * (size_t)Te);
             }
-    free(self);
     free(cross);
     if (rc == AS_OK && opts->want_hidden)
-        rc = as_attn_alloc_hidden(out, AS_AXIS_SOURCE, c->enc_layers + 1, Te, r->D);
-    if (rc == AS_OK && opts->want_hidden)
-        rc = as_model_read(k, r->hid_e, 0, out->hidden[AS_AXIS_SOURCE].h,
-                           (size_t)(c->enc_layers + 1) * Te * r->D);
-    if (rc == AS_OK && opts->want_hidden)
-        rc = as_attn_alloc_hidden(out, AS_AXIS_TARGET, c->dec_layers + 1, Td, r->D);
+        rc = as_model_read_hidden(k, r->hid_e, c->enc_layers + 1, Te, Te, r->D, AS_AXIS_SOURCE,
+                                  out);
     /* decoder states are laid out for Tmax rows: the first Td of each */
-    for (int l = 0; rc == AS_OK && opts->want_hidden && l <= c->dec_layers; l++)
-        rc = as_model_read(k, r->hid_d, (size_t)l * r->Tmax * r->D,
-                           out->hidden[AS_AXIS_TARGET].h + (size_t)l * Td * r->D,
-                           (size_t)Td * r->D);
-    if (rc == AS_OK && opts->want_logits) {
-        out->logits = as_try_calloc((size_t)Td * r->V, sizeof(float), "logits");
-        if (!out->logits)
-            return AS_ENOMEM;
-        out->logits_rows = Td;
-        out->logits_cols = r->V;
-        rc = as_model_read(k, r->logits, 0, out->logits, (size_t)Td * r->V);
-    }
+    if (rc == AS_OK && opts->want_hidden)
+        rc = as_model_read_hidden(k, r->hid_d, c->dec_layers + 1, Td, r->Tmax, r->D,
+                                  AS_AXIS_TARGET, out);
+    if (rc == AS_OK && opts->want_logits)
+        rc = as_model_read_logits(k, r->logits, Td, r->V, out);
     return rc;
 }
 
@@ -640,6 +623,7 @@ static int encdec_run(as_model *m, const as_model_ids *in, const as_run_opts *op
     r.g.H = (uint32_t)r.H;
     r.g.dh = (uint32_t)(r.D / r.H);
     r.g.scale = 1.0f / sqrtf((float)r.g.dh);
+    r.self_cap = (as_model_causal){.H = (uint32_t)r.H, .T0 = 1, .Tmax = (uint32_t)r.Tmax};
     r.logit_rows = opts->want_logits ? r.Tmax : 1;
     if ((rc = run_alloc(&r)) != AS_OK)
         goto done;

@@ -5,13 +5,16 @@
  * Shapes: D = n_embd, H = n_head, dh = D / H, F = n_inner (4D), V = vocab, T = tokens in the pass,
  * L = layers, P = n_positions.
  *
- * Continuation (--max-new-tokens N) reruns the whole sequence once per new token instead of
- * keeping a KV cache: a pass over a few dozen tokens is cheap, and the final pass over prompt +
- * continuation yields every map and logit row directly, laid out as a single forward pass would
- * (which is what the reference returns with output_attentions=True on the final sequence).
+ * Continuation (--max-new-tokens N) runs the prompt in one pass, then one pass (one submit) per
+ * new token over that token alone: each layer appends the token's k and v to its cache (the
+ * fused q|k|v rows) and its query row attends to all of them. Every pass writes its attention
+ * rows, hidden-state rows and logit rows in place, so the store ends up as one forward pass over
+ * prompt + continuation gives it (what the reference returns with output_attentions=True on the
+ * final sequence), the last token's row included.
  *
  * The residual stream lives in the hidden-state capture buffer (layer l reads state l, writes
- * state l+1). As in the reference, the last state is taken after ln_f. */
+ * state l+1; each state has room for Tmax rows). As in the reference, the last state is taken
+ * after ln_f. */
 #include "model_internal.h"
 
 #include <math.h>
@@ -116,99 +119,121 @@ static int gpt2_load(as_model *m)
 
 /* ---- run ----------------------------------------------------------------------------------*/
 
+/* One run, laid out for Tmax = prompt + continuation positions. */
 typedef struct gpt2_run {
-    as_buf *ids, *hid, *a, *x2, *qkv, *o, *h, *cap, *logits; /* sized for Tmax tokens */
+    int T0, Tmax;      /* prompt tokens; positions the run may reach */
+    int all_logits;    /* keep every logit row (want_logits), else only the latest */
+    as_model_causal c; /* layout of cap */
+    as_buf *ids;       /* [Tmax] */
+    as_buf *hid;       /* (L+1, Tmax, D): the residual stream, state by state */
+    as_buf *a, *x2, *o, *h; /* scratch sized for the prompt pass: [T0, D], h [T0, F] */
+    as_buf **kv;       /* per layer [Tmax, 3D]: fused q|k|v rows; k and v columns are the cache */
+    as_buf *cap;       /* per layer the prompt's [H, T0, T0], then [H, t+1] per step */
+    as_buf *logits;    /* [Tmax, V] (all_logits) or [1, V] */
 } gpt2_run;
 
-static void gpt2_run_free(as_kern *k, gpt2_run *r)
+static void gpt2_run_free(as_model *m, gpt2_run *r)
 {
-    as_buf *bufs[] = {r->ids, r->hid, r->a, r->x2, r->qkv, r->o, r->h, r->cap, r->logits};
+    as_buf *bufs[] = {r->ids, r->hid, r->a, r->x2, r->o, r->h, r->cap, r->logits};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
-        as_buf_destroy(k, bufs[i]);
+        as_buf_destroy(m->k, bufs[i]);
+    for (int l = 0; r->kv && l < m->cfg.enc_layers; l++)
+        as_buf_destroy(m->k, r->kv[l]);
+    free(r->kv);
 }
 
-/* One pass over T tokens: hid (L+1, T, D), cap (L, H, T, T), logits [T, V]. */
-static void forward(as_model *m, const gpt2_run *r, uint32_t T)
+static int alloc_run(as_model *m, gpt2_run *r)
+{
+    const as_cfg *c = &m->cfg;
+    size_t T0D = (size_t)r->T0 * c->d_model, Tmax = (size_t)r->Tmax;
+    int rc = AS_OK;
+#define ALLOC(field, n) \
+    if (rc == AS_OK)    \
+    rc = as_model_buf(m, (n), "activations", &r->field)
+    ALLOC(ids, Tmax);
+    ALLOC(hid, (size_t)(c->enc_layers + 1) * Tmax * c->d_model);
+    ALLOC(a, T0D);
+    ALLOC(x2, T0D);
+    ALLOC(o, T0D);
+    ALLOC(h, (size_t)r->T0 * c->enc_ffn);
+    ALLOC(cap, (size_t)c->enc_layers * as_model_causal_off(&r->c, r->c.Tmax));
+    ALLOC(logits, (r->all_logits ? Tmax : 1) * c->vocab_size);
+#undef ALLOC
+    r->kv = as_xcalloc((size_t)c->enc_layers, sizeof *r->kv);
+    for (int l = 0; l < c->enc_layers && rc == AS_OK; l++)
+        rc = as_model_buf(m, Tmax * 3 * c->d_model, "key/value cache", &r->kv[l]);
+    return rc;
+}
+
+/* Positions [t0, t0 + M) through every layer, one submit: the prompt (t0 = 0, causal) or one
+ * decoding step (M = 1: the query row attends to every cached position, nothing to mask). Each
+ * layer appends the rows' k and v to its cache. With `lm`, the logit rows (all_logits) or the
+ * last one land in r->logits. */
+static int pass(as_model *m, const gpt2_run *r, uint32_t t0, uint32_t M, int lm)
 {
     const as_cfg *c = &m->cfg;
     as_kern *k = m->k;
     gpt2 *g = m->family;
     uint32_t D = (uint32_t)c->d_model, F = (uint32_t)c->enc_ffn, H = (uint32_t)c->enc_heads;
+    int layers = c->enc_layers;
     float eps = c->ln_eps;
     as_mha mha = {.H = H, .dh = D / H, .scale = 1.0f / sqrtf((float)(D / H))};
-    size_t state = (size_t)T * D;
-    as_tv a = as_tv_at(r->a, 0), x2 = as_tv_at(r->x2, 0), qkv = as_tv_at(r->qkv, 0);
-    as_tv o = as_tv_at(r->o, 0), h = as_tv_at(r->h, 0);
-    as_op_embed em = {.y = as_tv_at(r->hid, 0), .ids = as_tv_at(r->ids, 0),
-                      .table = as_tv_at(g->wte, 0), .pos = as_tv_at(g->wpe, 0), .M = T, .D = D,
-                      .pos_start = 0, .scale = 1.0f};
+    AS_ASSERT(t0 == 0 || M == 1);
+    size_t state = (size_t)r->Tmax * D, row0 = (size_t)t0 * D;
+    size_t cap_layer = as_model_causal_off(&r->c, r->c.Tmax);
+    size_t cap_pass = as_model_causal_off(&r->c, t0);
+    as_tv a = as_tv_at(r->a, 0), x2 = as_tv_at(r->x2, 0), o = as_tv_at(r->o, 0);
+    as_tv h = as_tv_at(r->h, 0);
+    int rc = as_kern_begin(k);
+    if (rc != AS_OK)
+        return rc;
+    as_op_embed em = {.y = as_tv_at(r->hid, row0), .ids = as_tv_at(r->ids, t0),
+                      .table = as_tv_at(g->wte, 0), .pos = as_tv_at(g->wpe, 0), .M = M, .D = D,
+                      .pos_start = t0, .scale = 1.0f};
     as_kern_embed(k, &em);
-    for (int l = 0; l < c->enc_layers; l++) {
+    for (int l = 0; l < layers; l++) {
         const gpt2_layer *L = &g->layers[l];
-        as_tv x = as_tv_at(r->hid, l * state);
+        as_buf *kv = r->kv[l];
+        as_tv x = as_tv_at(r->hid, l * state + row0);
         /* the last block's output is not a state of its own: the reference reports ln_f of it */
-        as_tv y = l + 1 < c->enc_layers ? as_tv_at(r->hid, (l + 1) * state) : x2;
-        as_tv cap = as_tv_at(r->cap, (size_t)l * H * T * T);
+        as_tv y = l + 1 < layers ? as_tv_at(r->hid, (l + 1) * state + row0) : x2;
+        as_tv qkv = as_tv_at(kv, (size_t)t0 * 3 * D);
+        as_tv cap = as_tv_at(r->cap, l * cap_layer + cap_pass);
         /* pre-LN: x2 = x + attn(ln_1(x)); y = x2 + mlp(ln_2(x2)) */
-        as_model_norm(k, a, x, &L->ln1, T, D, eps);
-        as_model_linear(k, qkv, a, &L->qkv, T, 3 * D, D, (as_tv){0});
-        as_model_attention(k, &mha, o, qkv, 3 * D, as_tv_at(r->qkv, D), as_tv_at(r->qkv, 2 * D),
-                           3 * D, T, T, cap, 1);
-        as_model_linear(k, x2, o, &L->out, T, D, D, x);
-        as_model_norm(k, a, x2, &L->ln2, T, D, eps);
-        as_model_linear_act(k, h, a, &L->fc, T, F, D, c->act);
-        as_model_linear(k, y, h, &L->proj, T, D, F, x2);
+        as_model_norm(k, a, x, &L->ln1, M, D, eps);
+        as_model_linear(k, qkv, a, &L->qkv, M, 3 * D, D, (as_tv){0});
+        as_model_attention(k, &mha, o, qkv, 3 * D, as_tv_at(kv, D), as_tv_at(kv, 2 * D), 3 * D, M,
+                           t0 + M, cap, M > 1);
+        as_model_linear(k, x2, o, &L->out, M, D, D, x);
+        as_model_norm(k, a, x2, &L->ln2, M, D, eps);
+        as_model_linear_act(k, h, a, &L->fc, M, F, D, c->act);
+        as_model_linear(k, y, h, &L->proj, M, D, F, x2);
     }
-    as_tv last = as_tv_at(r->hid, (size_t)c->enc_layers * state);
-    as_model_norm(k, last, x2, &g->ln_f, T, D, eps);
-    as_op_matmul lm = {.y = as_tv_at(r->logits, 0), .x = last, .w = as_tv_at(g->lm_head, 0),
-                       .M = T, .N = (uint32_t)c->vocab_size, .K = D};
-    as_kern_matmul(k, &lm);
-}
-
-static int alloc_run(as_model *m, gpt2_run *r, int Tmax)
-{
-    const as_cfg *c = &m->cfg;
-    size_t TD = (size_t)Tmax * c->d_model;
-    int rc = AS_OK;
-#define ALLOC(field, n) \
-    if (rc == AS_OK)    \
-    rc = as_model_buf(m, (n), "activations", &r->field)
-    ALLOC(ids, (size_t)Tmax);
-    ALLOC(hid, (size_t)(c->enc_layers + 1) * TD);
-    ALLOC(a, TD);
-    ALLOC(x2, TD);
-    ALLOC(qkv, 3 * TD);
-    ALLOC(o, TD);
-    ALLOC(h, (size_t)Tmax * c->enc_ffn);
-    ALLOC(cap, (size_t)c->enc_layers * c->enc_heads * Tmax * Tmax);
-    ALLOC(logits, (size_t)Tmax * c->vocab_size);
-#undef ALLOC
-    return rc;
+    as_model_norm(k, as_tv_at(r->hid, layers * state + row0), x2, &g->ln_f, M, D, eps);
+    if (lm) {
+        uint32_t rows = r->all_logits ? M : 1, first = t0 + M - rows;
+        as_op_matmul p = {.y = as_tv_at(r->logits, r->all_logits ? (size_t)first * c->vocab_size
+                                                                 : 0),
+                          .x = as_tv_at(r->hid, layers * state + (size_t)first * D),
+                          .w = as_tv_at(g->lm_head, 0), .M = rows,
+                          .N = (uint32_t)c->vocab_size, .K = D};
+        as_kern_matmul(k, &p);
+    }
+    return as_kern_end(k);
 }
 
 static int fill_store(as_model *m, const gpt2_run *r, int T, const as_run_opts *opts,
                       as_attn *out)
 {
     const as_cfg *c = &m->cfg;
-    int L = c->enc_layers, H = c->enc_heads, D = c->d_model, V = c->vocab_size;
+    int L = c->enc_layers;
     out->single_stack = 1;
-    int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, L, H, T, T);
-    if (rc == AS_OK)
-        rc = as_model_read(m->k, r->cap, 0, out->map[AS_ATTN_ENCODER].p, (size_t)L * H * T * T);
+    int rc = as_model_read_causal(m->k, r->cap, &r->c, L, T, AS_ATTN_ENCODER, out);
     if (rc == AS_OK && opts->want_hidden)
-        rc = as_attn_alloc_hidden(out, AS_AXIS_SOURCE, L + 1, T, D);
-    if (rc == AS_OK && opts->want_hidden)
-        rc = as_model_read(m->k, r->hid, 0, out->hidden[AS_AXIS_SOURCE].h,
-                           (size_t)(L + 1) * T * D);
-    if (rc == AS_OK && opts->want_logits) {
-        out->logits = as_try_calloc((size_t)T * V, sizeof(float), "logits");
-        if (!out->logits)
-            return AS_ENOMEM;
-        out->logits_rows = T;
-        out->logits_cols = V;
-        rc = as_model_read(m->k, r->logits, 0, out->logits, (size_t)T * V);
-    }
+        rc = as_model_read_hidden(m->k, r->hid, L + 1, T, r->Tmax, c->d_model, AS_AXIS_SOURCE,
+                                  out);
+    if (rc == AS_OK && opts->want_logits)
+        rc = as_model_read_logits(m->k, r->logits, T, c->vocab_size, out);
     return rc;
 }
 
@@ -230,35 +255,40 @@ static int gpt2_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *
     if (in->n_src > P)
         return as_fail(AS_EINVAL, "%s: input has %d tokens but the model supports at most %d "
                                   "positions", m->dir, in->n_src, P);
-    /* the continuation stops at the position limit */
+    /* the continuation stops at the position limit; no budget (<= 0) means none */
     int max_new = opts->max_new_tokens < P - in->n_src ? opts->max_new_tokens : P - in->n_src;
-    int Tmax = in->n_src + max_new, T = in->n_src;
-    gpt2_run r = {0};
-    int32_t *ids = as_xmalloc(sizeof(int32_t) * (size_t)Tmax);
+    max_new = max_new > 0 ? max_new : 0;
+    gpt2_run r = {.T0 = in->n_src, .Tmax = in->n_src + max_new, .all_logits = opts->want_logits};
+    r.c = (as_model_causal){.H = (uint32_t)c->enc_heads, .T0 = (uint32_t)r.T0,
+                            .Tmax = (uint32_t)r.Tmax};
+    int32_t *ids = as_xmalloc(sizeof(int32_t) * (size_t)r.Tmax);
     float *row = as_xmalloc(sizeof(float) * (size_t)V);
-    memcpy(ids, in->src, sizeof(int32_t) * (size_t)T);
-    int rc = alloc_run(m, &r, Tmax);
-    /* one pass per new token; the last pass (over the final sequence) is the one kept */
-    for (int done = 0; rc == AS_OK && !done;) {
+    memcpy(ids, in->src, sizeof(int32_t) * (size_t)r.T0);
+    int T = r.T0, t0 = 0;
+    int rc = alloc_run(m, &r);
+    if (rc == AS_OK)
         rc = as_buf_write(k, r.ids, 0, ids, sizeof(int32_t) * (size_t)T);
-        if (rc == AS_OK)
-            rc = as_kern_begin(k);
+    /* the prompt in one pass, then one pass per new token with the cached keys and values. The
+     * last token gets its pass too: its maps (and logits, if kept) belong to the final sequence,
+     * as one forward pass over it gives them. */
+    while (rc == AS_OK) {
+        int last = T == r.Tmax || (T > r.T0 && ids[T - 1] == c->eos_id);
+        rc = pass(m, &r, (uint32_t)t0, (uint32_t)(T - t0), r.all_logits || !last);
+        if (rc != AS_OK || last)
+            break;
+        rc = as_model_read(k, r.logits, r.all_logits ? (size_t)(T - 1) * V : 0, row, (size_t)V);
         if (rc != AS_OK)
             break;
-        forward(m, &r, (uint32_t)T);
-        rc = as_kern_end(k);
-        done = T == Tmax || (T > in->n_src && ids[T - 1] == c->eos_id);
-        if (rc == AS_OK && !done)
-            rc = as_model_read(k, r.logits, (size_t)(T - 1) * V, row, (size_t)V);
-        if (rc == AS_OK && !done)
-            ids[T++] = argmax(row, V);
+        ids[T] = argmax(row, V);
+        rc = as_buf_write(k, r.ids, sizeof(int32_t) * (size_t)T, ids + T, sizeof(int32_t));
+        t0 = T++;
     }
-    out->n_generated = T - in->n_src;
+    out->n_generated = T - r.T0;
     if (rc == AS_OK)
         rc = fill_store(m, &r, T, opts, out);
     if (rc == AS_OK)
         as_model_set_axis(m, out, AS_AXIS_SOURCE, ids, T);
-    gpt2_run_free(k, &r);
+    gpt2_run_free(m, &r);
     free(row);
     free(ids);
     return rc;

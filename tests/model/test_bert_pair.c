@@ -9,7 +9,7 @@
 #include "attnscope/model.h"
 #include "attnscope/st.h"
 
-#include "../test.h"
+#include "model_test.h"
 
 #include <math.h>
 #include <stdlib.h>
@@ -70,13 +70,7 @@ int main(int argc, char **argv)
     }
     char *dir = as_xasprintf("%s/bert-tiny", as_test_fixtures());
     char *wpath = as_xasprintf("%s/model.safetensors", dir);
-    as_kern *k = NULL;
-    int rc = as_kern_create(&k, argv[1]);
-    if (rc == AS_ENODEV) {
-        printf("SKIP: no Vulkan device: %s\n", as_last_error());
-        return AS_TEST_SKIP;
-    }
-    AS_TEST_EQ(rc, AS_OK);
+    as_kern *k = as_test_kern(argv[1]);
     as_model *m = NULL;
     AS_TEST_EQ(as_model_load(&m, dir, k), AS_OK);
     as_st_file *w = NULL;

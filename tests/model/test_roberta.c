@@ -7,7 +7,7 @@
 #include "attnscope/model.h"
 #include "attnscope/st.h"
 
-#include "../test.h"
+#include "model_test.h"
 
 #include <cJSON.h>
 #include <math.h>
@@ -95,37 +95,22 @@ int main(int argc, char **argv)
     char *gpath = as_xasprintf("%s/golden.safetensors", bert);
     char dir[] = "/tmp/attnscope-roberta-XXXXXX";
     AS_ASSERT(mkdtemp(dir) != NULL);
-    as_kern *k = NULL;
-    int rc = as_kern_create(&k, argv[1]);
-    if (rc == AS_ENODEV) {
-        printf("SKIP: no Vulkan device: %s\n", as_last_error());
-        return AS_TEST_SKIP;
-    }
-    AS_TEST_EQ(rc, AS_OK);
+    as_kern *k = as_test_kern(argv[1]);
     /* pad_token_id 0: bert-tiny's [PAD], which no golden input holds (its [UNK], id 1 = RoBERTa's
      * usual pad, is in case2 and would rightly keep the pad position there) */
     make_twin(bert, dir, 0);
     as_model *m = NULL;
-    rc = as_model_load(&m, dir, k);
+    int rc = as_model_load(&m, dir, k);
     if (rc != AS_OK)
         fprintf(stderr, "load: %s\n", as_last_error());
     AS_TEST_EQ(rc, AS_OK);
     as_st_file *g = NULL;
     AS_TEST_EQ(as_st_open(&g, gpath), AS_OK);
     double attn_err = 0.0, hidden_err = 0.0;
-    int cases = 0;
-    for (int c = 0; m && g; c++) {
-        char *name = as_xasprintf("case%d.input_ids", c);
-        const as_st_tensor *t = as_st_find(g, name);
-        free(name);
-        if (!t)
-            break;
-        int64_t *ids64 = as_xmalloc(sizeof(int64_t) * t->numel);
-        int32_t *ids = as_xmalloc(sizeof(int32_t) * t->numel);
-        AS_TEST_EQ(as_st_to_i64(g, t, ids64), AS_OK);
-        for (size_t i = 0; i < t->numel; i++)
-            ids[i] = (int32_t)ids64[i];
-        as_model_ids in = {.src = ids, .n_src = (int)t->numel};
+    int cases = 0, n = 0;
+    int32_t *ids;
+    for (int c = 0; m && g && (ids = as_test_case_ids(g, c, &n)); c++) {
+        as_model_ids in = {.src = ids, .n_src = n};
         as_run_opts o = {.want_hidden = 1};
         as_attn a;
         AS_TEST_EQ(as_model_run_ids(m, &in, &o, &a), AS_OK);
@@ -153,7 +138,6 @@ int main(int argc, char **argv)
         AS_TEST_EQ(hs->states, 3);
         as_attn_deinit(&a);
         free(ids);
-        free(ids64);
         cases++;
     }
     AS_TEST_EQ(cases, 3);
