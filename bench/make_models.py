@@ -3,12 +3,13 @@
   marian-base/  opus-mt-en-de sized MarianMTModel: d_model 512, 6+6 layers, 8 heads, FFN 2048,
                 vocab 58101 (W1, W2)
   bert-base/    BERT-base: hidden 768, 12 layers, 12 heads, FFN 3072, 512 positions (W3)
+  bert-long/    the same with 4,096 positions: long inputs kept as Q/K (bench/long_bench.c)
   vit-base/     ViT-B/16: image 224, patch 16, hidden 768, 12 layers, 12 heads (W4) + image.png
 Weights are N(0, 0.02) (BERT's initializer_range), LayerNorm gains 1. Marian's final_logits_bias
 gives </s> -1e4 so greedy decoding runs the full number of tokens on both sides (a random model
 would otherwise stop at an arbitrary step). Nothing here is committed: bench/run makes it.
 
-usage: make_models.py OUT_DIR"""
+usage: make_models.py OUT_DIR [NAME...]   (default: all four)"""
 import json
 import os
 import struct
@@ -70,8 +71,8 @@ def marian(d):
     write(d, cfg, w)
 
 
-def bert(d):
-    D, F, L, H, V, P = 768, 3072, 12, 12, 30522, 512
+def bert(d, P=512):
+    D, F, L, H, V = 768, 3072, 12, 12, 30522
     w = {"embeddings.word_embeddings.weight": rnd(V, D),
          "embeddings.position_embeddings.weight": rnd(P, D),
          "embeddings.token_type_embeddings.weight": rnd(2, D)}
@@ -144,7 +145,11 @@ def vit(d):
 def main():
     out = sys.argv[1]
     torch.manual_seed(20261123)
-    for name, fn in (("marian-base", marian), ("bert-base", bert), ("vit-base", vit)):
+    models = (("marian-base", marian), ("bert-base", bert), ("vit-base", vit),
+              ("bert-long", lambda d: bert(d, 4096)))
+    for name, fn in models:
+        if sys.argv[2:] and name not in sys.argv[2:]:
+            continue
         if not os.path.exists(out + "/" + name + "/model.safetensors"):
             fn(out + "/" + name)
             print("bench: wrote %s/%s" % (out, name), file=sys.stderr)

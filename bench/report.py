@@ -35,6 +35,19 @@ def ms(x):
     return "%.0f" % x if x >= 100 else "%.1f" % x
 
 
+def block(rows, side, title):
+    """The captured output lines of one side as a fenced block under a title."""
+    lines = [r["line"] for r in rows if r["side"] == side]
+    if lines:
+        print()
+        print(title)
+        print()
+        print("```")
+        for line in lines:
+            print(line)
+        print("```")
+
+
 def main():
     rows = [json.loads(line) for line in open(sys.argv[1]) if line.strip()]
     by = {}
@@ -81,14 +94,15 @@ def main():
                   if name in ("W1", "W2") else "-",
                   vk["peak_rss_mb"], cpu["peak_rss_mb"], pto["peak_rss_mb"]))
     mm = [r for r in rows if r["side"] == "matmul"]
+    blas = {(r["M"], r["N"], r["K"]): r for r in rows if r["side"] == "matmul_cpu"}
     if mm:
         shapes = []
         for r in mm:
             if (r["N"], r["K"]) not in shapes:
                 shapes.append((r["N"], r["K"]))
         print()
-        print("Matmul (Linear layer, y = x w^T + bias) on the Vulkan device, GFLOPS by rows M "
-              "and weight shape N x K:")
+        print("Matmul (Linear layer, y = x w^T + bias), GFLOPS by rows M and weight shape "
+              "N x K: Vulkan device / OpenBLAS (`--device cpu`, same cores, same run):")
         print()
         print("| M | " + " | ".join("%dx%d" % s for s in shapes) + " |")
         print("|---|" + "---|" * len(shapes))
@@ -96,7 +110,9 @@ def main():
             cells = []
             for s in shapes:
                 hit = [r for r in mm if r["M"] == m and (r["N"], r["K"]) == s]
-                cells.append("%.1f" % hit[0]["gflops"] if hit else "")
+                peer = blas.get((m,) + s)
+                cells.append(("%.1f" % hit[0]["gflops"] if hit else "") +
+                             (" / %.1f" % peer["gflops"] if hit and peer else ""))
             print("| %d | %s |" % (m, " | ".join(cells)))
     st = [r for r in rows if r["side"] == "startup"]
     if st:
@@ -106,15 +122,23 @@ def main():
               "cold cache %.0f ms, warm cache median %.0f ms (min %.0f) over %d runs." % (
                   [r["ms"] for r in st if r["cache"] == "cold"][0], statistics.median(warm),
                   min(warm), len(warm)))
-    tf = [r["line"] for r in rows if r["side"] == "tui_frame"]
-    if tf:
+    block(rows, "tui_frame", "Explorer frame time, 4,096 x 4,096 map (bench/tui_frame):")
+
+    lg = [r for r in rows if r["side"] == "long"]
+    if lg:
         print()
-        print("Explorer frame time, 4,096 x 4,096 map (bench/tui_frame):")
+        print("4,096-token BERT-base, Q/K store (bench/long_bench; times wall / CPU ms):")
         print()
-        print("```")
-        for line in tf:
-            print(line)
-        print("```")
+        print("| device | forward | peak RSS after run | Q/K store | one head | mean of 12 | "
+              "max of 12 | peak RSS at end |")
+        print("|---|---|---|---|---|---|---|---|")
+        for r in lg:
+            print("| %s | %s / %s | %.0f MiB | %.0f MiB | %s / %s | %s / %s | %s / %s | %.0f MiB |" % (
+                r["backend"], ms(r["forward_ms"]), ms(r["forward_cpu_ms"]), r["rss_run_mb"],
+                r["store_mb"], ms(r["head_ms"]), ms(r["head_cpu_ms"]), ms(r["mean_ms"]),
+                ms(r["mean_cpu_ms"]), ms(r["max_ms"]), ms(r["max_cpu_ms"]), r["rss_end_mb"]))
+    block(rows, "tui_frame_qk", "Explorer frame time on that Q/K store (bench/tui_frame "
+          "--model, cpu):")
 
 
 if __name__ == "__main__":

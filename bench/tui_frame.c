@@ -7,7 +7,11 @@
  * /dev/null, TERM=xterm-256color. Each scenario replays a key sequence and reports median, p95
  * and max per key. The first frame includes building the pooling pyramid (once per map).
  *
- * Usage: tui_frame [N [W H]]   (defaults 4096, 200 60). Prints one line per scenario. */
+ * With --model, the store is instead a real run kept in Q/K form (attn.h): every head the views
+ * show is materialised from queries and keys (the grid and the head table: all of them, once).
+ *
+ * Usage: tui_frame [N [W H]]   (defaults 4096, 200 60). Prints one line per scenario.
+ *        tui_frame --model DIR DEVICE TOKENS [W H]   (DEVICE: cpu, or "" for Vulkan) */
 #include "tui_internal.h"
 
 #include <locale.h>
@@ -82,21 +86,50 @@ static int key_code(char c, int *is_key)
     }
 }
 
+/* The Q/K store of a real run: TOKENS seeded pseudo-random ids (as bench/model_bench.c). */
+static int model_store(const char *dir, const char *device, int n, as_kern **k, as_model **m,
+                       as_attn *a)
+{
+    int32_t *ids = calloc((size_t)n, sizeof *ids);
+    uint64_t x = 0x9e3779b97f4a7c15ull;
+    for (int i = 0; i < n; i++) {
+        x = x * 6364136223846793005ull + 1442695040888963407ull;
+        ids[i] = 1 + (int32_t)((x >> 33) % 20000);
+    }
+    as_model_ids in = {.src = ids, .n_src = n};
+    as_run_opts o = {.store = AS_STORE_QK};
+    int rc = as_kern_create(k, device);
+    if (rc == AS_OK)
+        rc = as_model_load(m, dir, *k);
+    if (rc == AS_OK)
+        rc = as_model_run_ids(*m, &in, &o, a);
+    free(ids);
+    return rc;
+}
+
 int main(int argc, char **argv)
 {
-    int n = argc > 1 ? atoi(argv[1]) : 4096;
-    const char *w = argc > 3 ? argv[2] : "200", *h = argc > 3 ? argv[3] : "60";
-    if (n < 2) {
-        fprintf(stderr, "usage: tui_frame [N [W H]]\n");
+    int model = argc > 1 && strcmp(argv[1], "--model") == 0, base = model ? 4 : 1;
+    int n = argc > base ? atoi(argv[base]) : 4096;
+    const char *w = argc > base + 2 ? argv[base + 1] : "200";
+    const char *h = argc > base + 2 ? argv[base + 2] : "60";
+    if (n < 2 || (model && argc < 5)) {
+        fprintf(stderr, "usage: tui_frame [N [W H]]\n"
+                        "       tui_frame --model DIR DEVICE TOKENS [W H]\n");
         return 2;
     }
     as_attn a;
     as_attn_init(&a);
-    if (as_attn_alloc_map(&a, AS_ATTN_ENCODER, 1, 1, n, n) != AS_OK) {
+    as_kern *k = NULL;
+    as_model *m = NULL;
+    int rc = model ? model_store(argv[2], argv[3], n, &k, &m, &a)
+                   : as_attn_alloc_map(&a, AS_ATTN_ENCODER, 1, 1, n, n);
+    if (rc != AS_OK) {
         fprintf(stderr, "tui_frame: %s\n", as_last_error());
         return 1;
     }
-    fill(a.map[AS_ATTN_ENCODER].p, n);
+    if (!model)
+        fill(a.map[AS_ATTN_ENCODER].p, n);
     struct rusage ru;
     getrusage(RUSAGE_SELF, &ru);
     long rss_store = ru.ru_maxrss;
@@ -134,12 +167,15 @@ int main(int argc, char **argv)
         {"fit (=), row focus (Enter j m)", "=\r" "jjjm", 10},
         /* the first v / t compute thumbnails / statistics (max); later frames use the caches */
         {"layer grid, head table (v m t m)", "vmtm", 5},
+        /* every layer's thumbnails: on a Q/K store the first o materialises every head */
+        {"model overview (o m)", "om", 5},
     };
     enum { MAX_SAMPLES = 4096 };
     static double samples[MAX_SAMPLES], cpu[MAX_SAMPLES];
-    printf("tui_frame: %d x %d map, %sx%s screen, colours %s, first frame (pyramid build) "
+    printf("tui_frame: %d x %d map%s, %sx%s screen, colours %s, first frame (pyramid build) "
            "%.1f ms\n",
-           n, n, w, h, as_tui_palette_name(&app.pal), first);
+           n, n, model ? " (Q/K store of a run)" : "", w, h, as_tui_palette_name(&app.pal),
+           first);
     double worst_median = 0.0;
     for (size_t s = 0; s < sizeof scen / sizeof scen[0]; s++) {
         int count = 0;
@@ -187,5 +223,7 @@ int main(int argc, char **argv)
     fclose(out);
     fclose(in);
     as_attn_deinit(&a);
+    as_model_destroy(m);
+    as_kern_destroy(k);
     return 0;
 }

@@ -17,9 +17,27 @@ typedef enum {
 
 typedef enum { AS_AXIS_SOURCE, AS_AXIS_TARGET } as_attn_axis;
 
+/* A map kept as its queries and keys instead of its probabilities (attn_qk.c): for long inputs,
+ * where L x H x T^2 floats do not fit (BERT-base at 4,096 tokens: 9.7 GB of probabilities,
+ * 302 MB of Q and K). Head h of layer l is softmax(scale * Q_h K_h^T) with Q_h, K_h the column
+ * slice [h*dh, (h+1)*dh) of the rows; no mask (a single unpadded input). */
+typedef struct as_attn_cache as_attn_cache;
+typedef struct as_attn_qk {
+    int dh;               /* head width: rows hold heads * dh floats */
+    float scale;          /* dh^-0.5, as the forward pass used */
+    float *q;             /* (layer, query, heads * dh), owned */
+    float *k;             /* (layer, key, heads * dh), owned */
+    as_attn_cache *cache; /* recently materialised heads (LRU), owned */
+    float *full;          /* all probabilities once as_attn_full asked for them, or NULL; owned */
+} as_attn_qk;
+
+/* Heads of a Q/K map materialised at once: as_attn_head keeps this many recent results. */
+#define AS_ATTN_QK_SLOTS 4
+
 typedef struct as_attn_map {
     int layers, heads, q, k; /* layers == 0: this kind is absent */
-    float *p;                /* (layer, head, q, k) probabilities, owned */
+    float *p;                /* (layer, head, q, k) probabilities, owned; NULL for a Q/K map */
+    as_attn_qk *qk;          /* Q/K form (p == NULL), or NULL; owned */
 } as_attn_map;
 
 /* Hidden states of one stack (opt-in): states = layers + 1 (state 0 is the embedding output, state
@@ -67,8 +85,24 @@ void as_attn_init(as_attn *a);
 void as_attn_deinit(as_attn *a);
 /* Allocates map kind (zeroed). AS_ENOMEM with a message if the store would not fit. */
 int as_attn_alloc_map(as_attn *a, as_attn_kind kind, int layers, int heads, int q, int k);
-/* Pointer to the [q, k] matrix of (kind, layer, head). */
+/* Allocates map kind in Q/K form (zeroed Q and K for the caller to fill, and the head cache):
+ * AS_ENOMEM with a message if it does not fit. */
+int as_attn_alloc_qk(as_attn *a, as_attn_kind kind, int layers, int heads, int q, int k, int dh,
+                     float scale);
+/* Pointer to the [q, k] probabilities of (kind, layer, head).
+ * Probability map: a pointer into the store, valid while the store lives; the heads of a layer
+ * are contiguous (head h + 1 follows head h) and the caller that allocated the map may write.
+ * Q/K map: the head is materialised into one of AS_ATTN_QK_SLOTS cache slots (least recently
+ * used first; asking again for a cached head costs nothing). The pointer is read-only and stays
+ * valid until AS_ATTN_QK_SLOTS other heads have been asked for since, so a caller may hold at
+ * most AS_ATTN_QK_SLOTS heads at once and must never step from one head to the next by pointer
+ * arithmetic. Not thread-safe (the cache is shared state). */
 float *as_attn_head(const as_attn *a, as_attn_kind kind, int layer, int head);
+/* All (layer, head, q, k) probabilities of kind, contiguous: the store itself for a probability
+ * map; for a Q/K map every head is materialised once into a buffer the store keeps until deinit
+ * (AS_ENOMEM with a message if it does not fit). For whole-map consumers (safetensors and npy
+ * files, rollout) that cannot work head by head. */
+int as_attn_full(const as_attn *a, as_attn_kind kind, const float **out);
 /* Which token axis labels the rows / columns of a kind. */
 as_attn_axis as_attn_row_axis(as_attn_kind kind);
 as_attn_axis as_attn_col_axis(as_attn_kind kind);
@@ -84,7 +118,8 @@ char *as_attn_hidden_name(const as_attn *a, as_attn_axis axis, int state);
 /* Sets an axis from ids, raw pieces and display labels (all copied; labels NULL: the pieces). */
 void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
                       const char *const *pieces, const char *const *labels);
-/* Mean over heads of (kind, layer) into out [q, k]. */
+/* Mean over heads of (kind, layer) into out [q, k] (double sums in head order; a Q/K map is
+ * materialised a block of rows at a time, without touching the head cache). */
 void as_attn_head_mean(const as_attn *a, as_attn_kind kind, int layer, float *out);
 
 #endif

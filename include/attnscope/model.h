@@ -12,6 +12,11 @@
 
 typedef struct as_model as_model;
 
+/* How a run keeps its attention maps (attn.h): every probability, or (BERT / RoBERTa only) each
+ * layer's queries and keys, heads materialised on demand. AUTO: full while the probabilities take
+ * at most a quarter of as_mem_limit(), else Q/K (families without Q/K form: always full). */
+typedef enum { AS_STORE_AUTO, AS_STORE_FULL, AS_STORE_QK } as_store_mode;
+
 typedef struct as_run_opts {
     const char *src;    /* source text (required, non-empty) */
     const char *tgt;    /* forced target text (teacher forcing) or NULL for greedy decoding */
@@ -21,6 +26,7 @@ typedef struct as_run_opts {
                          * 0 = no continuation; capped by max_positions */
     int want_logits;    /* keep (positions, vocab) logits in the store (models with a head) */
     int want_hidden;    /* keep every stack's hidden states (embedding output + each layer) */
+    as_store_mode store; /* 0 = AS_STORE_AUTO; QK on a family without it: AS_EUNSUPPORTED */
 } as_run_opts;
 
 /* Pre-tokenized input (framing such as [CLS]/[SEP] or </s> already included). */

@@ -1,5 +1,6 @@
-/* The attention store: plain arrays with their shapes, owned by one as_attn. */
-#include "attnscope/attn.h"
+/* The attention store: plain arrays with their shapes, owned by one as_attn (maps in Q/K form:
+ * attn_qk.c). */
+#include "attn_internal.h"
 
 #include <stdlib.h>
 #include <string.h>
@@ -25,8 +26,10 @@ void as_attn_deinit(as_attn *a)
 {
     if (!a)
         return;
-    for (int k = 0; k < AS_ATTN_KINDS; k++)
+    for (int k = 0; k < AS_ATTN_KINDS; k++) {
         free(a->map[k].p);
+        as_attn_qk_destroy(a->map[k].qk);
+    }
     free_axis(&a->axis[0]);
     free_axis(&a->axis[1]);
     free(a->hidden[0].h);
@@ -47,6 +50,7 @@ int as_attn_alloc_map(as_attn *a, as_attn_kind kind, int layers, int heads, int 
     AS_ASSERT(kind < AS_ATTN_KINDS && layers > 0 && heads > 0 && q > 0 && k > 0);
     as_attn_map *m = &a->map[kind];
     free(m->p);
+    as_attn_qk_destroy(m->qk);
     memset(m, 0, sizeof *m);
     size_t n;
     if (as_mul_size((size_t)layers * heads, (size_t)q * k, &n))
@@ -66,6 +70,8 @@ float *as_attn_head(const as_attn *a, as_attn_kind kind, int layer, int head)
 {
     const as_attn_map *m = &a->map[kind];
     AS_ASSERT(layer >= 0 && layer < m->layers && head >= 0 && head < m->heads);
+    if (m->qk)
+        return as_attn_qk_head(m, layer, head);
     return m->p + ((size_t)layer * m->heads + head) * m->q * m->k;
 }
 
@@ -139,6 +145,11 @@ void as_attn_set_axis(as_attn *a, as_attn_axis axis, int n, const int32_t *ids,
 void as_attn_head_mean(const as_attn *a, as_attn_kind kind, int layer, float *out)
 {
     const as_attn_map *m = &a->map[kind];
+    AS_ASSERT(layer >= 0 && layer < m->layers);
+    if (m->qk) {
+        as_attn_qk_mean(m, layer, out);
+        return;
+    }
     size_t n = (size_t)m->q * m->k;
     for (size_t i = 0; i < n; i++) {
         double s = 0.0;

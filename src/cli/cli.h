@@ -80,6 +80,7 @@ typedef struct as_cli_opts {
     double discard; /* --discard ratio in [0, 1) */
     /* view */
     const char *tokens; /* token pieces JSON for .npy input */
+    int store;          /* --store auto|full|qk: an as_store_mode (model.h), 0 = auto */
 } as_cli_opts;
 
 /* Parses argv; AS_EINVAL with a message on a usage error. */
@@ -125,5 +126,11 @@ int as_cli_view(const as_cli_opts *o);
 typedef struct as_model as_model;
 typedef struct as_kern as_kern;
 int as_cli_load_and_run(const as_cli_opts *o, as_kern **k, as_model **m, as_attn *a);
+/* The backend of o->device (as_kern_create). When no device was asked for (no --device, AS_DEVICE
+ * unset or empty) and Vulkan is unusable (AS_ENODEV: no loader, no driver, no usable device),
+ * prints one note on stderr and returns the CPU backend instead (cli_run.c). */
+int as_cli_kern_create(const as_cli_opts *o, as_kern **k);
+/* Prints "attnscope: <the last error without its AS_VK_CPU_HINT>; <outcome>" on stderr. */
+void as_cli_note_no_vulkan(const char *outcome);
 
 #endif

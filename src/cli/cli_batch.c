@@ -35,7 +35,8 @@ static int run_one(const as_cli_opts *o, as_model *m, FILE *out, long line, cons
 {
     as_attn a;
     as_run_opts ro = {.src = src, .tgt = tgt, .max_new_tokens = o->max_new_tokens,
-                      .want_logits = o->logits && o->format == AS_FMT_SAFETENSORS};
+                      .want_logits = o->logits && o->format == AS_FMT_SAFETENSORS,
+                      .store = (as_store_mode)o->store};
     int rc = as_model_run(m, &ro, &a);
     if (rc != AS_OK) { // prefix the input line (the message is copied: as_fail rewrites it)
         char *msg = as_xstrdup(as_last_error());
@@ -76,7 +77,7 @@ int as_cli_dump_batch(const as_cli_opts *o)
     as_kern *k = NULL;
     as_model *m = NULL;
     if (rc == AS_OK)
-        rc = as_kern_create(&k, o->device);
+        rc = as_cli_kern_create(o, &k);
     if (rc == AS_OK)
         rc = as_model_load(&m, as_cli_model_dir(o), k);
     char *sl = NULL, *tl = NULL;

@@ -39,11 +39,14 @@ static int derive(const as_cli_opts *o, const as_attn *a, as_attn *d)
         const as_attn_map *m = &a->map[kind];
         if (!m->layers || m->q != m->k || (o->map != AS_CLI_ALL && o->map != kind))
             continue;
-        rc = as_attn_alloc_map(d, (as_attn_kind)kind, 1, 1, m->q, m->k);
+        const float *all;
+        rc = as_attn_full(a, (as_attn_kind)kind, &all);
+        if (rc == AS_OK)
+            rc = as_attn_alloc_map(d, (as_attn_kind)kind, 1, 1, m->q, m->k);
         if (rc == AS_OK && o->derive == AS_CLI_DERIVE_FLOW)
-            rc = as_an_flow(m->p, m->layers, m->heads, m->q, &ro, d->map[kind].p, NULL);
+            rc = as_an_flow(all, m->layers, m->heads, m->q, &ro, d->map[kind].p, NULL);
         else if (rc == AS_OK)
-            rc = as_an_rollout(m->p, m->layers, m->heads, m->q, &ro, d->map[kind].p);
+            rc = as_an_rollout(all, m->layers, m->heads, m->q, &ro, d->map[kind].p);
         any = 1;
     }
     if (rc == AS_OK && !any)

@@ -72,10 +72,14 @@ static int write_safetensors(const as_attn *a, FILE *out, const char *path)
     }
     for (int kind = 0; kind < AS_ATTN_KINDS && rc == AS_OK; kind++) {
         const as_attn_map *m = &a->map[kind];
+        const float *all = NULL; /* the writer reads every layer at the end: the whole map */
+        if (m->layers)
+            rc = as_attn_full(a, (as_attn_kind)kind, &all);
         for (int l = 0; l < m->layers && rc == AS_OK; l++) {
             char *name = as_attn_export_name(a, (as_attn_kind)kind, l);
             int64_t shape[3] = {m->heads, m->q, m->k};
-            rc = as_st_writer_add_f32(w, name, 3, shape, as_attn_head(a, (as_attn_kind)kind, l, 0));
+            rc = as_st_writer_add_f32(w, name, 3, shape,
+                                      all + (size_t)l * m->heads * m->q * m->k);
             free(name);
         }
     }

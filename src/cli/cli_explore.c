@@ -52,9 +52,11 @@ int as_cli_explore(const as_cli_opts *o)
     as_tui_opts t;
     as_tui_opts_init(&t);
     t.run = (as_run_opts){.src = run_opts.src, .tgt = o->tgt, .max_new_tokens = o->max_new_tokens,
-                          .want_logits = 1, .image = o->image};
+                          .want_logits = 1, .image = o->image,
+                          .store = (as_store_mode)o->store};
     t.no_mouse = o->no_mouse;
     t.max_frames = o->max_frames;
+    t.device = as_kern_name(k);
     t.align.method = o->method == AS_CLI_ALIGN_DIAGONAL ? AS_AN_ALIGN_ARGMAX
                                                         : (as_an_align_method)o->method;
     t.align.threshold = o->threshold;

@@ -189,12 +189,14 @@ int as_cli_export_npy(const as_cli_opts *o, const as_attn *a, const char *dir)
         if (!m->layers || (o->map != AS_CLI_ALL && o->map != kind))
             continue;
         char *path = as_xasprintf("%s/%s.npy", dir, as_attn_kind_name((as_attn_kind)kind));
-        FILE *f = fopen(path, "wb");
-        if (!f) {
+        const float *all;
+        rc = as_attn_full(a, (as_attn_kind)kind, &all);
+        FILE *f = rc == AS_OK ? fopen(path, "wb") : NULL;
+        if (rc == AS_OK && !f) {
             rc = as_fail(AS_EIO, "%s: cannot write: %s", path, strerror(errno));
-        } else {
+        } else if (f) {
             int64_t shape[4] = {m->layers, m->heads, m->q, m->k};
-            rc = as_render_npy_write(f, path, m->p, 4, shape);
+            rc = as_render_npy_write(f, path, all, 4, shape);
             if (fclose(f) != 0 && rc == AS_OK)
                 rc = as_fail(AS_EIO, "%s: write error", path);
         }

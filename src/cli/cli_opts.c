@@ -2,6 +2,7 @@
 #include "cli.h"
 
 #include "attnscope/core.h"
+#include "attnscope/model.h"
 
 #include <getopt.h>
 #include <stdlib.h>
@@ -50,6 +51,10 @@ void as_cli_usage(FILE *out)
           "options:\n"
           "  --device D   N (index), a device name substring, or cpu (C reference backend);\n"
           "               default: $AS_DEVICE, else discrete > integrated > virtual > cpu-type\n"
+          "  --store auto|full|qk   keep every probability (full) or, for bert/roberta, each\n"
+          "               layer's queries and keys, heads computed when shown (qk: long inputs);\n"
+          "               auto: qk when the maps would take > 1/4 of the memory cap or one\n"
+          "               layer's maps > 128 MiB\n"
           "  -h, --help   this text\n",
           out);
 }
@@ -117,6 +122,9 @@ static int parse_word(const char *s, const char *what, const char *words, int ba
     return as_fail(AS_EINVAL, "%s: expected %s, got '%s'", what, words, s);
 }
 
+_Static_assert(AS_STORE_AUTO == 0 && AS_STORE_FULL == 1 && AS_STORE_QK == 2,
+               "--store's words auto|full|qk are as_store_mode values in order");
+
 static int parse_double(const char *s, const char *what, double *out)
 {
     char *end;
@@ -181,7 +189,7 @@ enum { OPT_SRC = 256, OPT_TGT, OPT_DEVICE, OPT_MAXNEW, OPT_MAP, OPT_LAYER, OPT_H
        OPT_WIDTH, OPT_LOGITS, OPT_COLORS, OPT_INPUT, OPT_METHOD, OPT_THRESHOLD, OPT_SOFT,
        OPT_PREDICT, OPT_GOLD, OPT_GOLD_ONE, OPT_RANK, OPT_NO_MOUSE, OPT_MAX_FRAMES,
        OPT_IMAGE, OPT_SRC_FILE, OPT_TGT_FILE, OPT_PAIR, OPT_HIDDEN, OPT_TOKENS, OPT_DERIVE,
-       OPT_FUSION, OPT_DISCARD };
+       OPT_FUSION, OPT_DISCARD, OPT_STORE };
 
 static const struct option long_opts[] = {
     {"src", required_argument, NULL, OPT_SRC},
@@ -215,6 +223,7 @@ static const struct option long_opts[] = {
     {"tgt-file", required_argument, NULL, OPT_TGT_FILE},
     {"pair", required_argument, NULL, OPT_PAIR},
     {"hidden", no_argument, NULL, OPT_HIDDEN},
+    {"store", required_argument, NULL, OPT_STORE},
     {"output", required_argument, NULL, 'o'},
     {"help", no_argument, NULL, 'h'},
     {NULL, 0, NULL, 0},
@@ -259,6 +268,7 @@ static int parse_one(as_cli_opts *o, int c, const char *arg)
     case OPT_TGT_FILE: o->tgt_file = arg; return AS_OK;
     case OPT_PAIR: o->pair = arg; return AS_OK;
     case OPT_HIDDEN: o->hidden = 1; return AS_OK;
+    case OPT_STORE: return parse_word(arg, "--store", "auto|full|qk", 0, &o->store);
     case 'o': o->output = arg; return AS_OK;
     case 'h': o->cmd = AS_CMD_HELP; return AS_OK;
     default: return as_fail(AS_EINVAL, "unknown option (see attnscope --help)");

@@ -69,6 +69,23 @@ static cJSON *json_row(const char *kind, int layer, int head, const head_stats *
     return o;
 }
 
+/* as_an_head_diversity of (kind, layer), one pair of heads at a time: a Q/K store (attn.h) holds
+ * only a few materialised heads, so h is asked for again before each partner (a cache hit that
+ * keeps it the most recent) and no pointer outlives the next request but one. */
+static double diversity(const as_attn *a, as_attn_kind kind, int layer)
+{
+    const as_attn_map *m = &a->map[kind];
+    if (m->heads < 2)
+        return 0.0;
+    double s = 0.0;
+    for (int h = 0; h < m->heads; h++)
+        for (int g = h + 1; g < m->heads; g++) {
+            const float *ph = as_attn_head(a, kind, layer, h);
+            s += as_an_js_divergence(ph, as_attn_head(a, kind, layer, g), m->q, m->k);
+        }
+    return s / (0.5 * m->heads * (m->heads - 1));
+}
+
 /* Head diversity (mean pairwise Jensen-Shannon divergence of the heads, analysis.h) of every
  * selected (kind, layer): a second table, or "layers" in the JSON object. */
 static void print_diversity(const as_cli_opts *o, const as_attn *a, cJSON *root)
@@ -83,8 +100,7 @@ static void print_diversity(const as_cli_opts *o, const as_attn *a, cJSON *root)
         for (int l = 0; l < m->layers; l++) {
             if (o->layer != AS_CLI_ALL && (l < o->layer || l > o->layer_last))
                 continue;
-            double d = as_an_head_diversity(as_attn_head(a, (as_attn_kind)kind, l, 0), m->heads,
-                                            m->q, m->k);
+            double d = diversity(a, (as_attn_kind)kind, l);
             const char *name = as_attn_kind_name((as_attn_kind)kind);
             if (root) {
                 cJSON *e = cJSON_CreateObject();

@@ -190,11 +190,11 @@ static int check_ids(const as_model *m, const int32_t *ids, int n, const char *w
     return AS_OK;
 }
 
-/* Bytes of attention the run will capture, known before anything is allocated: every map is
- * held twice (the device's capture buffers, then the store), layers x heads x queries x keys
+/* Bytes of attention a full-store run captures, known before anything is allocated: every map
+ * is held twice (the device's capture buffers, then the store), layers x heads x queries x keys
  * floats. The decoder length is its bound: the forced target, else the longest continuation the
  * options allow (the defaults of model_encdec.c and model_gpt2.c). Doubles: no overflow. */
-static double capture_bytes(const as_model *m, const as_model_ids *in, const as_run_opts *o)
+static double full_bytes(const as_model *m, const as_model_ids *in, const as_run_opts *o)
 {
     const as_cfg *c = &m->cfg;
     double ts = in->n_src, maps;
@@ -214,6 +214,44 @@ static double capture_bytes(const as_model *m, const as_model_ids *in, const as_
     return 2.0 * sizeof(float) * maps;
 }
 
+/* The same for a Q/K-store run (model_bert.c): each layer's q|k rows on the device and again in
+ * the store, the store's head cache, and one chunk of scores (at most 2^27 bytes). */
+static double qk_bytes(const as_model *m, const as_model_ids *in)
+{
+    const as_cfg *c = &m->cfg;
+    double t = in->n_src, scores = (double)c->enc_heads * t * t * sizeof(float);
+    return 2.0 * c->enc_layers * t * 2.0 * c->d_model * sizeof(float) +
+           AS_ATTN_QK_SLOTS * t * t * sizeof(float) + (scores < 0x1p27 ? scores : 0x1p27);
+}
+
+/* AS_EUNSUPPORTED for a Q/K store on a family without it. */
+static int check_store(const as_model *m, const as_run_opts *o)
+{
+    if (o->store == AS_STORE_QK && !m->arch->qk)
+        return as_fail(AS_EUNSUPPORTED, "%s: model_type %s keeps every probability (--store qk "
+                                        "is for bert and roberta)", m->dir, m->arch->name);
+    return AS_OK;
+}
+
+/* The store mode a run uses (FULL or QK). Auto takes Q/K when the probabilities would use more
+ * than a quarter of the memory cap, or when one layer's capture [H, T, T] would exceed 2^27 bytes
+ * (the storage-buffer range every Vulkan device guarantees: a full run could fail on the device
+ * although the host has room). */
+static int resolve_store(const as_model *m, const as_model_ids *in, const as_run_opts *o,
+                         as_store_mode *mode)
+{
+    *mode = AS_STORE_FULL;
+    int rc = check_store(m, o);
+    if (rc != AS_OK)
+        return rc;
+    double t = in->n_src, layer_cap = m->cfg.enc_heads * t * t * sizeof(float);
+    if (o->store == AS_STORE_QK ||
+        (o->store == AS_STORE_AUTO && m->arch->qk &&
+         (full_bytes(m, in, o) > (double)as_mem_limit() / 4 || layer_cap > 0x1p27)))
+        *mode = AS_STORE_QK;
+    return AS_OK;
+}
+
 int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opts, as_attn *out)
 {
     as_attn_init(out);
@@ -225,19 +263,25 @@ int as_model_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *opt
     for (int i = 0; rc == AS_OK && in->type_ids && i < in->n_src; i++)
         if (in->type_ids[i] < 0)
             rc = as_fail(AS_EINVAL, "%s: negative token type id %d", m->dir, in->type_ids[i]);
+    as_run_opts ro = *opts;
+    if (rc == AS_OK)
+        rc = resolve_store(m, in, opts, &ro.store);
     if (rc != AS_OK)
         return rc;
     /* refused up front: the capture grows with the square of the input */
-    double need = capture_bytes(m, in, opts);
+    double need = ro.store == AS_STORE_QK ? qk_bytes(m, in) : full_bytes(m, in, opts);
     if (need > (double)as_mem_limit())
         return as_fail(AS_ENOMEM, "%s: capturing every attention map of %d tokens needs %.1f MiB "
-                                  "(layers x heads x tokens^2, on the device and in the store), "
-                                  "more than the %.1f MiB limit; shorten the input or raise "
+                                  "(%s), more than the %.1f MiB limit; shorten the input or raise "
                                   "AS_MAX_MEMORY=<MiB>", m->dir, in->n_src + in->n_tgt,
-                       need / 1048576, as_mem_limit() / 1048576.0);
+                       need / 1048576,
+                       ro.store == AS_STORE_QK ? "queries and keys of every layer"
+                                               : "layers x heads x tokens^2, on the device and "
+                                                 "in the store",
+                       as_mem_limit() / 1048576.0);
     out->model_name = base_name(m->dir);
     out->arch = as_xstrdup(m->arch->name);
-    rc = m->arch->run(m, in, opts, out);
+    rc = m->arch->run(m, in, &ro, out);
     if (rc != AS_OK)
         as_attn_deinit(out);
     return rc;
@@ -249,9 +293,12 @@ static int run_image(as_model *m, const as_run_opts *opts, as_attn *out)
     if (!opts->image || !*opts->image)
         return as_fail(AS_EINVAL, "%s: model_type %s takes an image (--image FILE), not text",
                        m->dir, m->arch->name);
+    int rc = check_store(m, opts);
+    if (rc != AS_OK)
+        return rc;
     out->model_name = base_name(m->dir);
     out->arch = as_xstrdup(m->arch->name);
-    int rc = m->arch->run(m, NULL, opts, out);
+    rc = m->arch->run(m, NULL, opts, out);
     if (rc != AS_OK)
         as_attn_deinit(out);
     return rc;

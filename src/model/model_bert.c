@@ -1,5 +1,6 @@
 /* BERT / RoBERTa encoder: embeddings (word + position + token type, LayerNorm), post-LN layers,
- * every attention map and hidden state captured. One submit per run.
+ * every attention map (as probabilities, or with opts->store == AS_STORE_QK as each layer's
+ * queries and keys: see bert_run) and hidden state captured. One submit per run.
  *
  * Shapes: D = hidden_size, H = heads, dh = D / H, F = intermediate_size, T = input tokens,
  * L = layers, P = max_position_embeddings, Y = token types (type_vocab_size).
@@ -9,7 +10,7 @@
  * as its position table. This keeps the op (and its shader) unchanged, and covers RoBERTa's
  * position ids (which depend on where padding tokens are) with the same code.
  *
- * The residual stream lives in the hidden-state capture buffer: layer l reads state l and writes
+ * The residual stream lives in the hidden-state capture buffers: layer l reads state l and writes
  * state l+1, so capturing hidden states costs no copies. */
 #include "model_internal.h"
 
@@ -185,22 +186,60 @@ static int position_ids(const as_model *m, const bert *b, const int32_t *ids, in
     return AS_OK;
 }
 
-/* cap: one (head, q, k) buffer per layer, because all layers together outgrow a device's
- * storage-buffer range on long inputs (BERT-base at 512 tokens: 151 MB; lavapipe allows 128). */
+/* Buffers are per layer or per hidden state, because all layers together outgrow a device's
+ * storage-buffer range on long inputs (BERT-base at 512 tokens: 151 MB of maps; lavapipe allows
+ * 128 MiB; at 4,096 tokens even the 13 hidden states take 164 MB).
+ * Full store: the fused q/k/v projection goes to qkv, the probabilities of layer l to cap[l].
+ * Q/K store: the q/k part of the projection goes to qk[l] (kept: it is what the store holds),
+ * the v part to v, and attention runs in query chunks through one scratch shared by all layers. */
 typedef struct bert_run {
-    as_buf *ids, *pe, *hid, *x2, *qkv, *o, *h;
-    as_buf **cap; /* [layers] */
-    int n_cap;
+    as_buf *ids, *pe, *x2, *o, *h;
+    as_buf *qkv;     /* full: [T, 3D] */
+    as_buf *v;       /* Q/K: [T, D] */
+    as_buf *scratch; /* Q/K: [H, chunk, T] */
+    uint32_t chunk;  /* Q/K: query rows per chunk */
+    as_buf **hid;    /* [L + 1] states, each [T, D] */
+    as_buf **cap;    /* full: [L] of [H, T, T]; Q/K: [L] of [T, 2D] */
+    int layers;
 } bert_run;
 
 static void bert_run_free(as_kern *k, bert_run *r)
 {
-    as_buf *bufs[] = {r->ids, r->pe, r->hid, r->x2, r->qkv, r->o, r->h};
+    as_buf *bufs[] = {r->ids, r->pe, r->x2, r->o, r->h, r->qkv, r->v, r->scratch};
     for (size_t i = 0; i < sizeof bufs / sizeof *bufs; i++)
         as_buf_destroy(k, bufs[i]);
-    for (int l = 0; l < r->n_cap; l++)
+    for (int l = 0; r->cap && l < r->layers; l++)
         as_buf_destroy(k, r->cap[l]);
+    for (int l = 0; r->hid && l <= r->layers; l++)
+        as_buf_destroy(k, r->hid[l]);
     free(r->cap);
+    free(r->hid);
+}
+
+/* Self-attention of layer l from x into r->o, either way the store wants it. */
+static void attention(as_model *m, const bert_run *r, const bert_layer *L, int l, as_tv x,
+                      uint32_t T)
+{
+    as_kern *k = m->k;
+    uint32_t D = (uint32_t)m->cfg.d_model, H = (uint32_t)m->cfg.enc_heads;
+    as_mha g = {.H = H, .dh = D / H, .scale = 1.0f / sqrtf((float)(D / H))};
+    as_tv o = as_tv_at(r->o, 0);
+    if (!r->scratch) {
+        as_model_linear(k, as_tv_at(r->qkv, 0), x, &L->qkv, T, 3 * D, D, (as_tv){0});
+        as_model_attention(k, &g, o, as_tv_at(r->qkv, 0), 3 * D, as_tv_at(r->qkv, D),
+                           as_tv_at(r->qkv, 2 * D), 3 * D, T, T, as_tv_at(r->cap[l], 0), 0);
+        return;
+    }
+    /* the fused weight's rows are q, k, v: rows [0, 2D) give q|k, rows [2D, 3D) give v */
+    as_op_matmul qk = {.y = as_tv_at(r->cap[l], 0), .x = x, .w = as_tv_at(L->qkv.w, 0),
+                       .bias = as_tv_at(L->qkv.b, 0), .M = T, .N = 2 * D, .K = D};
+    as_kern_matmul(k, &qk);
+    as_op_matmul v = {.y = as_tv_at(r->v, 0), .x = x, .w = as_tv_at(L->qkv.w, (size_t)2 * D * D),
+                      .bias = as_tv_at(L->qkv.b, 2 * D), .M = T, .N = D, .K = D};
+    as_kern_matmul(k, &v);
+    as_model_attention_chunked(k, &g, o, as_tv_at(r->cap[l], 0), 2 * D, as_tv_at(r->cap[l], D),
+                               2 * D, as_tv_at(r->v, 0), D, T, T, as_tv_at(r->scratch, 0),
+                               r->chunk);
 }
 
 static void forward(as_model *m, const bert_run *r, uint32_t T)
@@ -208,23 +247,18 @@ static void forward(as_model *m, const bert_run *r, uint32_t T)
     const as_cfg *c = &m->cfg;
     as_kern *k = m->k;
     bert *b = m->family;
-    uint32_t D = (uint32_t)c->d_model, F = (uint32_t)c->enc_ffn, H = (uint32_t)c->enc_heads;
+    uint32_t D = (uint32_t)c->d_model, F = (uint32_t)c->enc_ffn;
     float eps = c->ln_eps;
-    as_mha g = {.H = H, .dh = D / H, .scale = 1.0f / sqrtf((float)(D / H))};
-    size_t state = (size_t)T * D;
-    as_tv x2 = as_tv_at(r->x2, 0), qkv = as_tv_at(r->qkv, 0), o = as_tv_at(r->o, 0);
+    as_tv x2 = as_tv_at(r->x2, 0), o = as_tv_at(r->o, 0);
     /* state 0 = LayerNorm(word[ids] + pe) */
     as_op_embed em = {.y = x2, .ids = as_tv_at(r->ids, 0), .table = as_tv_at(b->word, 0),
                       .pos = as_tv_at(r->pe, 0), .M = T, .D = D, .pos_start = 0, .scale = 1.0f};
     as_kern_embed(k, &em);
-    as_model_norm(k, as_tv_at(r->hid, 0), x2, &b->ln_emb, T, D, eps);
+    as_model_norm(k, as_tv_at(r->hid[0], 0), x2, &b->ln_emb, T, D, eps);
     for (int l = 0; l < c->enc_layers; l++) {
         const bert_layer *L = &b->layers[l];
-        as_tv x = as_tv_at(r->hid, l * state), y = as_tv_at(r->hid, (l + 1) * state);
-        as_tv cap = as_tv_at(r->cap[l], 0);
-        as_model_linear(k, qkv, x, &L->qkv, T, 3 * D, D, (as_tv){0});
-        as_model_attention(k, &g, o, qkv, 3 * D, as_tv_at(r->qkv, D), as_tv_at(r->qkv, 2 * D),
-                           3 * D, T, T, cap, 0);
+        as_tv x = as_tv_at(r->hid[l], 0), y = as_tv_at(r->hid[l + 1], 0);
+        attention(m, r, L, l, x, T);
         /* post-LN: y = LN(x + attn); then y = LN(y + W2 gelu(W1 y)), y holds the middle value */
         as_model_linear(k, x2, o, &L->out, T, D, D, x);
         as_model_norm(k, y, x2, &L->ln1, T, D, eps);
@@ -234,22 +268,80 @@ static void forward(as_model *m, const bert_run *r, uint32_t T)
     }
 }
 
+/* Q/K store: layer l's device rows [T, q | k] split into the store's Q and K. */
+static int fill_qk(as_model *m, const bert_run *r, int T, as_attn *out)
+{
+    int L = m->cfg.enc_layers, H = m->cfg.enc_heads, D = m->cfg.d_model;
+    int rc = as_attn_alloc_qk(out, AS_ATTN_ENCODER, L, H, T, T, D / H,
+                              1.0f / sqrtf((float)(D / H)));
+    float *rows = rc == AS_OK ? as_try_calloc((size_t)T * 2 * D, sizeof(float), "activations")
+                              : NULL;
+    if (rc == AS_OK && !rows)
+        rc = AS_ENOMEM;
+    as_attn_qk *qk = out->map[AS_ATTN_ENCODER].qk;
+    for (int l = 0; rc == AS_OK && l < L; l++) {
+        rc = as_model_read(m->k, r->cap[l], 0, rows, (size_t)T * 2 * D);
+        for (int t = 0; rc == AS_OK && t < T; t++) {
+            size_t at = ((size_t)l * T + t) * D;
+            memcpy(qk->q + at, rows + (size_t)t * 2 * D, sizeof(float) * D);
+            memcpy(qk->k + at, rows + (size_t)t * 2 * D + D, sizeof(float) * D);
+        }
+    }
+    free(rows);
+    return rc;
+}
+
 static int fill_store(as_model *m, const bert_run *r, int T, const as_run_opts *opts,
                       as_attn *out)
 {
     const as_cfg *c = &m->cfg;
     int L = c->enc_layers, H = c->enc_heads, D = c->d_model;
     out->single_stack = 1;
-    int rc = as_attn_alloc_map(out, AS_ATTN_ENCODER, L, H, T, T);
+    int rc = r->scratch ? fill_qk(m, r, T, out)
+                        : as_attn_alloc_map(out, AS_ATTN_ENCODER, L, H, T, T);
     size_t per_layer = (size_t)H * T * T;
-    for (int l = 0; rc == AS_OK && l < L; l++)
+    for (int l = 0; rc == AS_OK && !r->scratch && l < L; l++)
         rc = as_model_read(m->k, r->cap[l], 0, out->map[AS_ATTN_ENCODER].p + l * per_layer,
                            per_layer);
     if (rc == AS_OK && opts->want_hidden)
         rc = as_attn_alloc_hidden(out, AS_AXIS_SOURCE, L + 1, T, D);
-    if (rc == AS_OK && opts->want_hidden)
-        rc = as_model_read(m->k, r->hid, 0, out->hidden[AS_AXIS_SOURCE].h,
-                           (size_t)(L + 1) * T * D);
+    for (int l = 0; rc == AS_OK && opts->want_hidden && l <= L; l++)
+        rc = as_model_read(m->k, r->hid[l], 0, out->hidden[AS_AXIS_SOURCE].h + (size_t)l * T * D,
+                           (size_t)T * D);
+    return rc;
+}
+
+/* The run's buffers: the residual stream and activations, then the attention buffers of the
+ * store mode (opts->store is already resolved: FULL or QK). */
+static int alloc_run(as_model *m, const as_run_opts *opts, int T, bert_run *r)
+{
+    const as_cfg *c = &m->cfg;
+    int D = c->d_model, L = c->enc_layers, H = c->enc_heads;
+    size_t TD = (size_t)T * D;
+    int qk = opts->store == AS_STORE_QK, rc = AS_OK;
+    r->layers = L;
+    r->hid = as_xcalloc((size_t)L + 1, sizeof *r->hid);
+    r->cap = as_xcalloc((size_t)L, sizeof *r->cap);
+#define ALLOC(field, n, what) \
+    if (rc == AS_OK)          \
+    rc = as_model_buf(m, (n), what, &r->field)
+    ALLOC(ids, (size_t)T, "activations");
+    ALLOC(pe, TD, "activations");
+    ALLOC(x2, TD, "activations");
+    ALLOC(o, TD, "activations");
+    ALLOC(h, (size_t)T * c->enc_ffn, "activations");
+    for (int l = 0; l <= L; l++)
+        ALLOC(hid[l], TD, "hidden states");
+    if (qk) {
+        r->chunk = as_model_chunk_rows((uint32_t)H, (uint32_t)T, (uint32_t)T);
+        ALLOC(v, TD, "activations");
+        ALLOC(scratch, (size_t)H * r->chunk * T, "attention scratch");
+    } else {
+        ALLOC(qkv, 3 * TD, "activations");
+    }
+    for (int l = 0; l < L; l++)
+        ALLOC(cap[l], qk ? 2 * TD : (size_t)H * T * T, qk ? "queries and keys" : "attention");
+#undef ALLOC
     return rc;
 }
 
@@ -259,7 +351,7 @@ static int bert_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *
     const as_cfg *c = &m->cfg;
     bert *b = m->family;
     as_kern *k = m->k;
-    int T = in->n_src, D = c->d_model, L = c->enc_layers;
+    int T = in->n_src, D = c->d_model;
     size_t TD = (size_t)T * D;
     bert_run r = {0};
     int *pos = as_xmalloc(sizeof(int) * (size_t)T);
@@ -277,21 +369,8 @@ static int bert_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *
         for (int d = 0; d < D; d++)
             pe[(size_t)p * D + d] = prow[d] + trow[d];
     }
-#define ALLOC(field, n) \
-    if (rc == AS_OK)    \
-    rc = as_model_buf(m, (n), "activations", &r.field)
-    ALLOC(ids, (size_t)T);
-    ALLOC(pe, TD);
-    ALLOC(hid, (size_t)(L + 1) * TD);
-    ALLOC(x2, TD);
-    ALLOC(qkv, 3 * TD);
-    ALLOC(o, TD);
-    ALLOC(h, (size_t)T * c->enc_ffn);
-#undef ALLOC
-    r.cap = as_xcalloc((size_t)L, sizeof *r.cap);
-    r.n_cap = L;
-    for (int l = 0; rc == AS_OK && l < L; l++)
-        rc = as_model_buf(m, (size_t)c->enc_heads * T * T, "attention capture", &r.cap[l]);
+    if (rc == AS_OK)
+        rc = alloc_run(m, opts, T, &r);
     if (rc == AS_OK)
         rc = as_buf_write(k, r.ids, 0, in->src, sizeof(int32_t) * (size_t)T);
     if (rc == AS_OK)
@@ -314,6 +393,7 @@ static int bert_run_ids(as_model *m, const as_model_ids *in, const as_run_opts *
 
 const as_arch as_arch_bert = {
     .name = "bert",
+    .qk = 1,
     .load = bert_load,
     .unload = bert_unload,
     .run = bert_run_ids,
@@ -321,6 +401,7 @@ const as_arch as_arch_bert = {
 
 const as_arch as_arch_roberta = {
     .name = "roberta",
+    .qk = 1,
     .load = roberta_load,
     .unload = bert_unload,
     .run = bert_run_ids,

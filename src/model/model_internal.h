@@ -9,6 +9,7 @@
 typedef struct as_arch {
     const char *name;
     int image; /* 1: the input is opts->image (no tokenizer); run gets in == NULL */
+    int qk;    /* 1: run honours opts->store == AS_STORE_QK (keeps Q/K, not probabilities) */
     /* Uploads the weights from m->ck onto m->k into m->family. */
     int (*load)(as_model *m);
     void (*unload)(as_model *m);
@@ -91,7 +92,39 @@ void as_model_norm(as_kern *k, as_tv y, as_tv x, const as_norm *n, uint32_t M, u
 void as_model_attention(as_kern *k, const as_mha *g, as_tv o, as_tv q, uint32_t q_stride,
                         as_tv kk, as_tv v, uint32_t kv_stride, uint32_t Tq, uint32_t Tk, as_tv cap,
                         int causal);
+/* The same attention for non-causal Q/K-form runs, Tq queries at a time in chunks of `chunk`
+ * rows: the probabilities of each chunk land in scratch [H, chunk, Tk] (reused, not kept), so no
+ * dispatch binds more than the scratch; k and v may have different row strides. */
+void as_model_attention_chunked(as_kern *k, const as_mha *g, as_tv o, as_tv q, uint32_t q_stride,
+                                as_tv kk, uint32_t k_stride, as_tv v, uint32_t v_stride,
+                                uint32_t Tq, uint32_t Tk, as_tv scratch, uint32_t chunk);
+/* Query rows per chunk of as_model_attention_chunked: as many as keep H x rows x Tk floats within
+ * 2^27 bytes (the storage-buffer range every Vulkan device guarantees), at least 1, at most Tq;
+ * $AS_ATTN_CHUNK_ROWS (tests only) lowers it to force many chunks on small inputs. */
+uint32_t as_model_chunk_rows(uint32_t H, uint32_t Tq, uint32_t Tk);
 /* Reads n floats at element offset off of b (outside begin/end). */
 int as_model_read(as_kern *k, const as_buf *b, size_t off, float *dst, size_t n);
+
+/* ---- decoding with a KV cache: captures and read-back (model_ops.c) ---- */
+
+/* Causal self-attention captured pass by pass while decoding: per layer, a first pass over
+ * positions [0, T0) (causal) stores its probabilities [H, T0, T0], then every later position t
+ * (one decoding step, a single query row) a block [H, t + 1]. Layer l starts at
+ * l * as_model_causal_off(c, Tmax). Each pass writes its block in place (no device copies). */
+typedef struct as_model_causal {
+    uint32_t H, T0, Tmax;
+} as_model_causal;
+/* Offset in floats of the block of position t (0: the first pass, or t >= T0) within a layer. */
+size_t as_model_causal_off(const as_model_causal *c, uint32_t t);
+/* Reads such a capture of `layers` layers, its first T positions written, into map `kind` of
+ * out, allocated here as (layers, H, T, T): the masked entries are 0. */
+int as_model_read_causal(as_kern *k, const as_buf *cap, const as_model_causal *c, int layers,
+                         int T, as_attn_kind kind, as_attn *out);
+/* Allocates the hidden states of `axis` in out, [states, rows, D], and reads them from hid laid
+ * out (states, Tmax, D) with the first `rows` rows of each state written. */
+int as_model_read_hidden(as_kern *k, const as_buf *hid, int states, int rows, int Tmax, int D,
+                         as_attn_axis axis, as_attn *out);
+/* Allocates out->logits [rows, V] and reads them from the first rows of `logits`. */
+int as_model_read_logits(as_kern *k, const as_buf *logits, int rows, int V, as_attn *out);
 
 #endif

@@ -149,7 +149,8 @@ void as_tui_app_deinit(as_tui_app *app);
 const float *as_tui_view_matrix(as_tui_app *app, int *rows, int *cols,
                                 const as_render_pyr **pyr);
 /* Matrix of (kind, layer, head-or-aggregate) without touching the cache; agg != HEAD writes the
- * aggregate into buf (q * k floats). */
+ * aggregate into buf (q * k floats), and so does a head of a Q/K map (attn.h: its cache slot is
+ * reused by later requests, the returned matrix must not be). */
 const float *as_tui_view_head(const as_tui_app *app, as_attn_kind kind, int layer, int head,
                               as_tui_agg agg, float *buf);
 /* Keeps kind, layer, head and cursor inside the store (after a key or a rerun). */

@@ -35,14 +35,18 @@ static void agg_row(const as_attn *a, as_attn_kind kind, int layer, int head, as
 {
     const as_attn_map *m = &a->map[kind];
     int h0 = agg == AS_TUI_AGG_HEAD ? head : 0, h1 = agg == AS_TUI_AGG_HEAD ? head + 1 : m->heads;
-    for (int j = 0; j < m->k; j++) {
-        double acc = agg == AS_TUI_AGG_MAX ? -1.0 : 0.0;
-        for (int h = h0; h < h1; h++) {
-            double v = as_attn_head(a, kind, layer, h)[(size_t)q * m->k + j];
-            acc = agg == AS_TUI_AGG_MAX ? (v > acc ? v : acc) : acc + v;
-        }
-        out[j] = (float)(agg == AS_TUI_AGG_MEAN ? acc / m->heads : acc);
+    /* heads outer: a Q/K store materialises one head per request (attn.h) */
+    double *acc = as_xmalloc(sizeof *acc * (size_t)m->k);
+    for (int j = 0; j < m->k; j++)
+        acc[j] = agg == AS_TUI_AGG_MAX ? -1.0 : 0.0;
+    for (int h = h0; h < h1; h++) {
+        const float *p = as_attn_head(a, kind, layer, h) + (size_t)q * m->k;
+        for (int j = 0; j < m->k; j++)
+            acc[j] = agg == AS_TUI_AGG_MAX ? (p[j] > acc[j] ? p[j] : acc[j]) : acc[j] + p[j];
     }
+    for (int j = 0; j < m->k; j++)
+        out[j] = (float)(agg == AS_TUI_AGG_MEAN ? acc[j] / m->heads : acc[j]);
+    free(acc);
 }
 
 /* softmax(logits[row])[id] in double; NaN without logits. */

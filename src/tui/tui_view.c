@@ -6,15 +6,27 @@
 
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 const float *as_tui_view_head(const as_tui_app *app, as_attn_kind kind, int layer, int head,
                               as_tui_agg agg, float *buf)
 {
     const as_attn_map *m = &app->attn->map[kind];
-    if (agg == AS_TUI_AGG_HEAD)
+    size_t n = (size_t)m->q * m->k;
+    if (agg == AS_TUI_AGG_HEAD && !m->qk)
         return as_attn_head(app->attn, kind, layer, head);
-    as_an_head_aggregate(as_attn_head(app->attn, kind, layer, 0), m->heads, m->q, m->k,
-                         agg == AS_TUI_AGG_MAX ? AS_AN_FUSE_MAX : AS_AN_FUSE_MEAN, buf);
+    if (agg == AS_TUI_AGG_HEAD) { /* a Q/K head lives in a cache slot others will reuse: copy */
+        memcpy(buf, as_attn_head(app->attn, kind, layer, head), sizeof *buf * n);
+    } else if (agg == AS_TUI_AGG_MEAN) {
+        as_attn_head_mean(app->attn, kind, layer, buf);
+    } else { /* max, one head at a time (heads of a Q/K store are not contiguous) */
+        memcpy(buf, as_attn_head(app->attn, kind, layer, 0), sizeof *buf * n);
+        for (int h = 1; h < m->heads; h++) {
+            const float *p = as_attn_head(app->attn, kind, layer, h);
+            for (size_t i = 0; i < n; i++)
+                buf[i] = p[i] > buf[i] ? p[i] : buf[i];
+        }
+    }
     return buf;
 }
 
@@ -31,8 +43,15 @@ const float *as_tui_view_matrix(as_tui_app *app, int *rows, int *cols,
         return app->cache_m;
     }
     size_t n = (size_t)m->q * m->k;
-    if (app->agg != AS_TUI_AGG_HEAD && n > app->agg_cap) {
+    if ((app->agg != AS_TUI_AGG_HEAD || m->qk) && n > app->agg_cap) {
         float *p = as_try_calloc(n, sizeof *p, "aggregate over heads");
+        if (!p && m->qk) { /* the head straight from the store's cache, for this frame only */
+            snprintf(app->msg, sizeof app->msg, "%s", as_last_error());
+            app->agg = AS_TUI_AGG_HEAD;
+            app->cache_valid = 0;
+            *pyr = NULL;
+            return as_attn_head(app->attn, app->kind, app->layer, app->head);
+        }
         if (!p) {
             snprintf(app->msg, sizeof app->msg, "%s", as_last_error());
             app->agg = AS_TUI_AGG_HEAD;

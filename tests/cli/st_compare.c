@@ -1,6 +1,6 @@
 /* Compares every tensor of a dumped safetensors file with `PREFIX.<name>` in a golden file:
  * integer tensors exactly, float tensors within TOL (absolute). Also requires the dump to hold at
- * least MIN tensors, so an empty dump cannot pass.
+ * least MIN tensors, so an empty dump cannot pass. PREFIX "" compares with `<name>` (two dumps).
  *   st_compare DUMP GOLDEN PREFIX TOL MIN */
 #include "attnscope/st.h"
 
@@ -56,7 +56,7 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < n; i++) {
         const as_st_tensor *t = as_st_at(d, i);
         char name[512];
-        snprintf(name, sizeof name, "%s.%s", argv[3], t->name);
+        snprintf(name, sizeof name, "%s%s%s", argv[3], *argv[3] ? "." : "", t->name);
         const as_st_tensor *ref = as_st_find(g, name);
         if (!ref) {
             printf("FAIL %s: not in the golden file\n", name);

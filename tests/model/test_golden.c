@@ -7,7 +7,8 @@
  * text: the first new token is the argmax of the golden last logit row, and the maps of the
  * longer sequence keep the golden prompt maps in their top-left corner (causal attention).
  * Usage: test_golden FIXTURE DEVICE [DIR]   (DEVICE: cpu, or anything else for Vulkan; DIR
- * defaults to the shared fixtures). */
+ * defaults to the shared fixtures). AS_TEST_STORE=qk runs with a Q/K store (attn.h: every head
+ * is then recomputed from the kept queries and keys) and checks that the store is one. */
 #include "attnscope/model.h"
 #include "attnscope/st.h"
 
@@ -15,6 +16,7 @@
 
 #include <cJSON.h>
 #include <stdlib.h>
+#include <string.h>
 
 #define ATTN_TOL 1e-4
 #define LOGIT_TOL 1e-3
@@ -22,6 +24,7 @@
 
 static const as_st_file *golden;
 static double max_attn_err, max_logit_err, max_hidden_err;
+static as_store_mode store_mode; /* AS_TEST_STORE */
 
 /* Golden tensor `case.name` as floats / ints (NULL if absent). */
 static float *golden_f32(const char *cs, const char *name, size_t *n)
@@ -238,7 +241,8 @@ static void check_continuation(as_model *m, const char *cs, const cJSON *c)
 static void check_run(as_model *m, const char *cs, const cJSON *c, int use_ids, int vision)
 {
     int encdec = as_model_cfg(m)->is_encoder_decoder;
-    as_run_opts o = {.max_new_tokens = encdec ? 16 : 0, .want_logits = 1, .want_hidden = 1};
+    as_run_opts o = {.max_new_tokens = encdec ? 16 : 0, .want_logits = 1, .want_hidden = 1,
+                     .store = store_mode};
     as_attn a;
     int rc = run_case(m, cs, c, &o, &a, use_ids);
     if (rc != AS_OK)
@@ -246,6 +250,7 @@ static void check_run(as_model *m, const char *cs, const cJSON *c, int use_ids, 
     AS_TEST_EQ(rc, AS_OK);
     if (rc != AS_OK)
         return;
+    AS_TEST_EQ(a.map[AS_ATTN_ENCODER].qk != NULL, store_mode == AS_STORE_QK);
     if (vision)
         check_pixels(cs, &a);
     else
@@ -269,6 +274,8 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: %s FIXTURE DEVICE [DIR]\n", argv[0]);
         return 2;
     }
+    const char *st = getenv("AS_TEST_STORE");
+    store_mode = st && strcmp(st, "qk") == 0 ? AS_STORE_QK : AS_STORE_AUTO;
     char *dir = as_xasprintf("%s/%s", argc == 4 ? argv[3] : as_test_fixtures(), argv[1]);
     char *gpath = as_xasprintf("%s/golden.safetensors", dir);
     char *ipath = as_xasprintf("%s/inputs.json", dir);
@@ -306,8 +313,9 @@ int main(int argc, char **argv)
             check_continuation(m, cs, c);
         free(lname);
     }
-    printf("%s on %s: max error attention %.3g, hidden states %.3g, logits %.3g\n", argv[1],
-           as_kern_name(k), max_attn_err, max_hidden_err, max_logit_err);
+    printf("%s on %s%s: max error attention %.3g, hidden states %.3g, logits %.3g\n", argv[1],
+           as_kern_name(k), store_mode == AS_STORE_QK ? " (Q/K store)" : "", max_attn_err,
+           max_hidden_err, max_logit_err);
     cJSON_Delete(root);
     free(json);
     as_model_destroy(m);
