@@ -1,7 +1,8 @@
-/* Buffers: storage + transfer usage, bound whole to shaders (views are offsets in push
- * constants). Host-visible coherent memory is mapped once for the buffer's life and read and
- * written with memcpy; on discrete GPUs (or AS_VK_STAGING=1) buffers are device-local and the
- * host side goes through a temporary staging buffer and a copy on the queue. */
+/* Buffers: storage + transfer usage, bound whole to shaders when they fit one binding (views
+ * are offsets in push constants), as windows when bigger (vk_ops.c). Host-visible coherent
+ * memory is mapped once for the buffer's life and read and written with memcpy; on discrete GPUs
+ * (or AS_VK_STAGING=1) buffers are device-local and the host side goes through a temporary
+ * staging buffer and a copy on the queue. */
 #include "vk_internal.h"
 
 #include <stdlib.h>
@@ -127,10 +128,11 @@ int as_vk_buf_create(as_kern *k, size_t bytes, as_buf **out)
     as_vk_kern *vk = (as_vk_kern *)k;
     /* whole 4-byte elements (views are in elements) and never 0, which Vulkan rejects */
     size_t size = bytes < 4 ? 4 : (bytes + 3) & ~(size_t)3;
-    if (size < bytes || size > vk->props.limits.maxStorageBufferRange)
-        return as_fail(AS_ENOMEM, "%s: a buffer of %zu bytes exceeds the device's storage buffer "
-                       "limit (maxStorageBufferRange = %u bytes)", vk->base.name, bytes,
-                       vk->props.limits.maxStorageBufferRange);
+    /* callers name the device (model_weights.c: "cannot allocate N bytes on <device>: ...") */
+    if (size < bytes || size > vk->max_buffer)
+        return as_fail(AS_ENOMEM, "a buffer of %zu bytes exceeds the device's largest buffer "
+                       "(%s = %llu bytes); --device cpu runs on the CPU instead", bytes,
+                       vk->max_buffer_limit, (unsigned long long)vk->max_buffer);
     as_vk_buf *b = as_xcalloc(1, sizeof *b);
     b->base.size = bytes;
     int rc = make_buffer(vk, size, !vk->staged, b);

@@ -134,17 +134,18 @@ static int seen(const as_buf *const *set, uint32_t n, const as_buf *b)
 /* A barrier is needed only when this dispatch touches what earlier, unbarriered dispatches
  * wrote (read-after-write, write-after-write) or writes what they read (write-after-read);
  * independent dispatches (Q, K and V projections) run without one. */
-static void order_after_earlier(as_vk_kern *vk, as_buf *const bufs[AS_VK_BINDINGS])
+static void order_after_earlier(as_vk_kern *vk, const as_vk_bind binds[AS_VK_BINDINGS])
 {
-    int hazard = seen(vk->writes, vk->n_writes, bufs[0]) || seen(vk->reads, vk->n_reads, bufs[0]);
+    const as_buf *out = binds[0].buf;
+    int hazard = seen(vk->writes, vk->n_writes, out) || seen(vk->reads, vk->n_reads, out);
     for (int i = 1; i < AS_VK_BINDINGS && !hazard; i++)
-        hazard = bufs[i] && seen(vk->writes, vk->n_writes, bufs[i]);
+        hazard = binds[i].buf && seen(vk->writes, vk->n_writes, binds[i].buf);
     if (hazard || vk->n_writes == AS_VK_HAZARDS || vk->n_reads + AS_VK_BINDINGS > AS_VK_HAZARDS)
         as_vk_barrier(vk);
-    vk->writes[vk->n_writes++] = bufs[0];
+    vk->writes[vk->n_writes++] = out;
     for (int i = 1; i < AS_VK_BINDINGS; i++)
-        if (bufs[i] && !seen(vk->reads, vk->n_reads, bufs[i]))
-            vk->reads[vk->n_reads++] = bufs[i];
+        if (binds[i].buf && !seen(vk->reads, vk->n_reads, binds[i].buf))
+            vk->reads[vk->n_reads++] = binds[i].buf;
 }
 
 static int alloc_set(as_vk_kern *vk, VkDescriptorSet *out)
@@ -182,7 +183,7 @@ fail:
     return rc;
 }
 
-void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, as_buf *const bufs[AS_VK_BINDINGS],
+void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
                     const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy, uint32_t gz)
 {
     if (vk->base.error != AS_OK)
@@ -206,8 +207,9 @@ void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, as_buf *const bufs[AS_VK_BI
     VkDescriptorBufferInfo info[AS_VK_BINDINGS];
     VkWriteDescriptorSet wr[AS_VK_BINDINGS];
     for (uint32_t i = 0; i < AS_VK_BINDINGS; i++) {
-        const as_vk_buf *b = bufs[i] ? (const as_vk_buf *)bufs[i] : vk->dummy;
-        info[i] = (VkDescriptorBufferInfo){b->buf, 0, VK_WHOLE_SIZE};
+        info[i] = binds[i].buf ? (VkDescriptorBufferInfo){((const as_vk_buf *)binds[i].buf)->buf,
+                                                          binds[i].off, binds[i].range}
+                               : (VkDescriptorBufferInfo){vk->dummy->buf, 0, VK_WHOLE_SIZE};
         wr[i] = (VkWriteDescriptorSet){
             .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
             .dstSet = set,
@@ -218,12 +220,13 @@ void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, as_buf *const bufs[AS_VK_BI
         };
     }
     vkUpdateDescriptorSets(vk->dev, AS_VK_BINDINGS, wr, 0, NULL);
-    order_after_earlier(vk, bufs);
+    order_after_earlier(vk, binds);
     vkCmdBindPipeline(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pl);
     vkCmdBindDescriptorSets(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, vk->pipe_layout, 0, 1, &set,
                             0, NULL);
     vkCmdPushConstants(vk->cmd, vk->pipe_layout, VK_SHADER_STAGE_COMPUTE_BIT, 0, pc_size, pc);
     vkCmdDispatch(vk->cmd, gx, gy, gz);
+    vk->vk_dispatches++;
 }
 
 /* ---- lifetime -----------------------------------------------------------------------------*/
@@ -346,6 +349,50 @@ fail:
     return rc;
 }
 
+static int has_device_extension(VkPhysicalDevice phys, const char *name)
+{
+    uint32_t n = 0;
+    if (vkEnumerateDeviceExtensionProperties(phys, NULL, &n, NULL) != VK_SUCCESS || n == 0)
+        return 0;
+    VkExtensionProperties *ext = as_xcalloc(n, sizeof *ext);
+    int found = 0;
+    if (vkEnumerateDeviceExtensionProperties(phys, NULL, &n, ext) == VK_SUCCESS)
+        for (uint32_t i = 0; i < n && !found; i++)
+            found = strcmp(ext[i].extensionName, name) == 0;
+    free(ext);
+    return found;
+}
+
+/* Sizes for vk_buffer.c and vk_ops.c. A descriptor reaches maxStorageBufferRange bytes (128 MiB on
+ * lavapipe), a buffer may be much bigger: up to maxMemoryAllocationSize (each buffer has its own
+ * allocation) and maxBufferSize (VK_KHR_maintenance4, core in 1.3; the instance asks for 1.1, so
+ * it is queried only where the device has the extension). */
+static void query_limits(as_vk_kern *vk)
+{
+    int m4_ok = has_device_extension(vk->phys, VK_KHR_MAINTENANCE_4_EXTENSION_NAME);
+    VkPhysicalDeviceMaintenance4Properties m4 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_4_PROPERTIES};
+    VkPhysicalDeviceMaintenance3Properties m3 = {
+        .sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_MAINTENANCE_3_PROPERTIES,
+        .pNext = m4_ok ? &m4 : NULL};
+    VkPhysicalDeviceProperties2 p2 = {.sType = VK_STRUCTURE_TYPE_PHYSICAL_DEVICE_PROPERTIES_2,
+                                      .pNext = &m3};
+    vkGetPhysicalDeviceProperties2(vk->phys, &p2);
+    vk->max_buffer = m3.maxMemoryAllocationSize;
+    vk->max_buffer_limit = "maxMemoryAllocationSize";
+    if (m4_ok && m4.maxBufferSize < vk->max_buffer) {
+        vk->max_buffer = m4.maxBufferSize;
+        vk->max_buffer_limit = "maxBufferSize";
+    }
+    const VkPhysicalDeviceLimits *l = &vk->props.limits;
+    vk->max_range = l->maxStorageBufferRange;
+    VkDeviceSize cap = as_vk_max_range();
+    if (cap && cap < vk->max_range) /* whole elements, at least one */
+        vk->max_range = cap < 4 ? 4 : cap & ~(VkDeviceSize)3;
+    vk->bind_align = l->minStorageBufferOffsetAlignment < 16 ? 16
+                                                             : l->minStorageBufferOffsetAlignment;
+}
+
 int as_kern_create_vulkan(as_kern **out, const char *device)
 {
     as_vk_kern *vk = as_xcalloc(1, sizeof *vk);
@@ -361,6 +408,7 @@ int as_kern_create_vulkan(as_kern **out, const char *device)
     vkGetPhysicalDeviceMemoryProperties(vk->phys, &vk->mem_props);
     snprintf(vk->base.name, sizeof vk->base.name, "%s", vk->props.deviceName);
     vk->queue_family = as_vk_compute_family(vk->phys);
+    query_limits(vk);
     /* discrete GPUs keep buffers in VRAM; elsewhere (lavapipe, integrated) mapping host-visible
      * memory directly measured 2x faster than staging. AS_VK_STAGING=1 forces the staging path
      * (tests run it on lavapipe). */

@@ -6,7 +6,10 @@
  *                                           synchronization validation must report
  *   AS_VK_MEM_LIMIT=N[K|M|G]                device memory allocations beyond N bytes in total
  *                                           fail with VK_ERROR_OUT_OF_DEVICE_MEMORY
- * Both are read at each use: they cost a getenv on paths that already talk to the driver. */
+ *   AS_VK_MAX_RANGE=N[K|M|G]                binding windows of at most N bytes, as on a device
+ *                                           with maxStorageBufferRange = N (read at creation)
+ * The first two are read at each use: they cost a getenv on paths that already talk to the
+ * driver. */
 #include "vk_internal.h"
 
 #include <stdlib.h>
@@ -22,9 +25,10 @@ int as_vk_fault(const char *name)
     return 0;
 }
 
-VkDeviceSize as_vk_mem_limit(void)
+/* A byte count N[K|M|G] from the environment; 0 if unset. */
+static VkDeviceSize env_bytes(const char *name)
 {
-    const char *v = getenv("AS_VK_MEM_LIMIT");
+    const char *v = getenv(name);
     if (!v || !*v)
         return 0;
     char *end;
@@ -36,4 +40,14 @@ VkDeviceSize as_vk_mem_limit(void)
     if (*end || x == 0 || x > (~0ull >> shift))
         return 1;
     return (VkDeviceSize)x << shift;
+}
+
+VkDeviceSize as_vk_mem_limit(void)
+{
+    return env_bytes("AS_VK_MEM_LIMIT");
+}
+
+VkDeviceSize as_vk_max_range(void)
+{
+    return env_bytes("AS_VK_MAX_RANGE");
 }

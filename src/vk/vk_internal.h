@@ -90,6 +90,14 @@ typedef struct as_vk_buf {
     VkDeviceSize mem_size; /* bytes of mem, counted in as_vk_kern.mem_used */
 } as_vk_buf;
 
+/* One storage-buffer binding of a dispatch: bytes [off, off + range) of buf (NULL: absent, the
+ * dummy is bound). Descriptors reach at most maxStorageBufferRange bytes, so operands of bigger
+ * buffers (embedding tables, tied LM heads) are bound as windows (vk_ops.c). */
+typedef struct as_vk_bind {
+    as_buf *buf;
+    VkDeviceSize off, range; /* range VK_WHOLE_SIZE: the whole buffer */
+} as_vk_bind;
+
 typedef struct as_vk_kern {
     as_kern base;
     VkInstance inst;
@@ -121,6 +129,14 @@ typedef struct as_vk_kern {
     uint32_t n_reads, n_writes;
     int lost; /* AS_VK_LOST or AS_VK_HUNG: nothing more is submitted */
     VkDeviceSize mem_used; /* device memory allocated now, for AS_VK_MEM_LIMIT */
+    VkDeviceSize max_range;  /* bytes one binding reaches: maxStorageBufferRange, or less under
+                              * AS_VK_MAX_RANGE (tests) */
+    VkDeviceSize bind_align; /* window offsets: minStorageBufferOffsetAlignment, at least 16 so
+                              * windows keep the vec4 (16-byte) alignment of rows */
+    VkDeviceSize max_buffer; /* largest buffer: maxMemoryAllocationSize / maxBufferSize */
+    const char *max_buffer_limit; /* the name of whichever of the two is smaller */
+    uint64_t vk_dispatches; /* vkCmdDispatch calls recorded (an op split into windows makes
+                             * several; tests/kern counts them) */
     uint32_t val_errors;
     char val_first[512];
 } as_vk_kern;
@@ -129,6 +145,9 @@ typedef struct as_vk_kern {
  * "device-lost", "no-barrier"); the AS_VK_MEM_LIMIT cap on device memory in bytes, 0 if none. */
 int as_vk_fault(const char *name);
 VkDeviceSize as_vk_mem_limit(void);
+/* AS_VK_MAX_RANGE=N[K|M|G]: binding windows of at most N bytes (tests split big operands on
+ * small shapes with it); 0 if unset. */
+VkDeviceSize as_vk_max_range(void);
 
 /* vk_loader.c: opens libvulkan.so.1 once (thread-safe) and loads volk's global functions;
  * AS_ENODEV naming the dlopen error when the loader is missing. Call before any vk* function;
@@ -150,8 +169,8 @@ uint32_t as_vk_compute_family(VkPhysicalDevice phys);
 
 /* vk_device.c */
 extern const as_kern_vtbl as_vk_vtbl;
-/* Records one dispatch: bufs[0] is written, bufs[1..] read (NULL = absent, dummy bound). */
-void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, as_buf *const bufs[AS_VK_BINDINGS],
+/* Records one dispatch: binds[0] is written, binds[1..] read. */
+void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
                     const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy, uint32_t gz);
 /* Records a barrier making earlier shader/transfer/host writes visible to later dispatches. */
 void as_vk_barrier(as_vk_kern *vk);

@@ -1,6 +1,7 @@
 /* Push-constant blocks, one per shader, mirrored field by field in shaders/<op>.comp
  * (uint32_t/float only, 4-byte fields, so std430 and C layouts agree). Offsets and strides are
- * in 4-byte elements: buffers are bound whole and views are applied in the shader. */
+ * in 4-byte elements from the start of the binding (the whole buffer, or the window vk_ops.c
+ * binds of a bigger one): views are applied in the shader. */
 #ifndef VK_PC_H
 #define VK_PC_H
 
@@ -41,9 +42,10 @@ typedef struct pc_softmax {
 
 /* shaders/embed.comp */
 typedef struct pc_embed {
-    uint32_t M, D, pos_start, has_pos;
-    uint32_t y_off, ids_off, table_off, pos_off;
-    uint32_t table_rows;
+    uint32_t M, D, has_pos;
+    uint32_t y_off, ids_off, table_off, pos_off; /* pos_off: the row of the first position */
+    uint32_t id_first, id_last; /* ids this dispatch writes (the bound window's rows) */
+    uint32_t table_rows;        /* rows of the window: ids past them read as 0 */
     float scale;
 } pc_embed;
 

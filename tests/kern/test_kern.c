@@ -6,6 +6,8 @@
  *   device   choice by index, name and AS_DEVICE; describe; size limit; AS_ENODEV without ICDs;
  *            missing validation layer; the validation error counter
  *   cache    the pipeline cache file is written, and corrupt or unwritable caches are ignored
+ *   split    matmul and embed with weights bigger than one binding (AS_VK_MAX_RANGE=16K), and
+ *            the error for an activation that big
  * Inputs are seeded pseudo-random, so a failure reproduces. Without a Vulkan device the test
  * prints why and exits 77 (skip). */
 #include "attnscope/kern.h"
@@ -237,6 +239,28 @@ static void test_layernorm(void)
         }
 }
 
+/* y = table[ids] * scale + pos[pos_start..] on both backends: the table and ids viewed from off,
+ * y (with 2 spare elements) compared whole. */
+static void embed_case(uint32_t V, uint32_t D, const uint32_t *idv, uint32_t M, size_t off,
+                       uint32_t pos_start, int has_pos, float scale, const char *what)
+{
+    pair t = pair_new(off + (size_t)V * D, -1, 1), y = pair_new((size_t)M * D + 2, 0, 0);
+    pair pos = pair_new((size_t)(pos_start + M) * D, -1, 1), ids = pair_new(off + M, 0, 0);
+    must(as_buf_write(kc, ids.c, off * 4, idv, M * 4), "write ids");
+    must(as_buf_write(kg, ids.g, off * 4, idv, M * 4), "write ids");
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_op_embed op = {.y = tv(&y, gpu, 0), .ids = tv(&ids, gpu, off),
+                          .table = tv(&t, gpu, off),
+                          .pos = has_pos ? tv(&pos, gpu, 0) : as_tv_at(NULL, 0), .M = M, .D = D,
+                          .pos_start = pos_start, .scale = scale};
+        begin2(gpu);
+        as_kern_embed(gpu ? kg : kc, &op);
+        end2(gpu);
+    }
+    compare(&y, 1e-6, 1e-6, 0, &err_embed, what);
+    pair_free(&t), pair_free(&y), pair_free(&pos), pair_free(&ids);
+}
+
 static void test_embed(void)
 {
     static const uint32_t ds[] = {1, 3, 67, 130};
@@ -245,29 +269,14 @@ static void test_embed(void)
     for (size_t a = 0; a < 3; a++)
         for (size_t b = 0; b < sizeof ds / sizeof ds[0]; b++, i++) {
             uint32_t M = odd[a], D = ds[b], pos_start = (uint32_t)(i % 2) * 5;
-            size_t off = (size_t)(i % 3) * 3;
             int has_pos = i % 3 != 2;
-            pair t = pair_new(off + (size_t)V * D, -1, 1), y = pair_new((size_t)M * D + 2, 0, 0);
-            pair pos = pair_new((size_t)(pos_start + M) * D, -1, 1), ids = pair_new(off + M, 0, 0);
             uint32_t idv[17];
             for (uint32_t m = 0; m < M; m++)
                 idv[m] = (uint32_t)frand(0, (float)V);
-            must(as_buf_write(kc, ids.c, off * 4, idv, M * 4), "write ids");
-            must(as_buf_write(kg, ids.g, off * 4, idv, M * 4), "write ids");
-            for (int gpu = 0; gpu < 2; gpu++) {
-                as_op_embed op = {.y = tv(&y, gpu, 0), .ids = tv(&ids, gpu, off),
-                                  .table = tv(&t, gpu, off),
-                                  .pos = has_pos ? tv(&pos, gpu, 0) : as_tv_at(NULL, 0),
-                                  .M = M, .D = D, .pos_start = pos_start,
-                                  .scale = i % 2 ? sqrtf((float)D) : 1.0f};
-                begin2(gpu);
-                as_kern_embed(gpu ? kg : kc, &op);
-                end2(gpu);
-            }
             char what[64];
             snprintf(what, sizeof what, "M=%u D=%u pos=%d start=%u", M, D, has_pos, pos_start);
-            compare(&y, 1e-6, 1e-6, 0, &err_embed, what);
-            pair_free(&t), pair_free(&y), pair_free(&pos), pair_free(&ids);
+            embed_case(V, D, idv, M, (size_t)(i % 3) * 3, pos_start, has_pos,
+                       i % 2 ? sqrtf((float)D) : 1.0f, what);
         }
 }
 
@@ -526,6 +535,125 @@ static int run_ops(int pass_only)
     return as_test_result();
 }
 
+/* ---- windows: operands bigger than one binding ----------------------------------------------*/
+
+/* AS_VK_MAX_RANGE=16K (meson) caps a binding at 16 KiB as lavapipe's maxStorageBufferRange caps
+ * it at 128 MiB: weights of a few thousand floats are then split into windows (vk_ops.c) as
+ * GPT-2's 154 MB embedding and LM head are on lavapipe. */
+#define SPLIT_RANGE 16384
+
+/* Every matmul kernel family (the meson test runs this mode under each) on weights split into
+ * windows of rows: M = 1, 3, 17; odd N and K (scalar loads) and K % 4 == 0 (vec4); offsets,
+ * bias, activations, residuals aliased or not, as test_matmul. At M = 17, y of 17 x 300 (20 KB)
+ * and x of 17 x 1031 (70 KB) are bigger than a window too: those products are also split by
+ * rows of x. */
+static void test_split_matmul(void)
+{
+    static const uint32_t nk[][2] = {{130, 130}, {67, 67}, {131, 64}, {257, 33}, {97, 65},
+                                     {300, 16}, {5, 1031}};
+    static const uint32_t ms[] = {1, 3, 17};
+    static const size_t offs[] = {0, 4, 5};
+    int i = 0;
+    for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
+        for (size_t b = 0; b < sizeof nk / sizeof nk[0]; b++, i++) {
+            uint32_t M = ms[a], N = nk[b][0], K = nk[b][1];
+            AS_TEST_TRUE((size_t)N * K * 4 > SPLIT_RANGE); /* w needs several windows */
+            matmul_case(M, N, K, offs[i % 3], i % 2, i % 5 - 1, i % 3 != 1, i % 6 == 0);
+        }
+}
+
+/* Tables of several windows; the ids include both sides of every window boundary and the
+ * table's first and last rows, so each window writes its rows once and leaves the others (y is
+ * compared whole: a row written twice would carry its position twice). */
+static void test_split_embed(void)
+{
+    static const uint32_t vd[][2] = {{300, 67}, {1000, 16}, {4099, 1}, {130, 64}};
+    for (size_t c = 0; c < sizeof vd / sizeof vd[0]; c++) {
+        const uint32_t V = vd[c][0], D = vd[c][1], M = 17;
+        const size_t off = (c % 2) * 3;
+        AS_TEST_TRUE((off + (size_t)V * D) * 4 > SPLIT_RANGE);
+        /* rows a window holds: its start is aligned down by up to 12 bytes (vk_ops.c) */
+        const uint32_t rows = (SPLIT_RANGE + 4 - 16) / (D * 4);
+        uint32_t idv[17] = {0, V - 1, rows - 1, rows, V - rows, 2 * rows - 1, 2 * rows};
+        for (uint32_t m = 7; m < M; m++)
+            idv[m] = (uint32_t)frand(0, (float)V);
+        for (uint32_t m = 0; m < M; m++)
+            idv[m] %= V;
+        char what[64];
+        snprintf(what, sizeof what, "V=%u D=%u off=%zu (windows of %u rows)", V, D, off, rows);
+        embed_case(V, D, idv, M, off, (uint32_t)c * 2, 1, c % 2 ? sqrtf((float)D) : 1.0f, what);
+    }
+}
+
+/* Vulkan dispatches one op records: one while every operand fits a binding, else one per
+ * window, counted by hand for a 16 KiB binding (16372 usable bytes after the start is aligned
+ * down by up to 12). */
+static void test_split_counts(void)
+{
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    static const uint32_t ids[5] = {0, 1, 2, 3, 4};
+    uint64_t before = vk->vk_dispatches;
+    matmul_case(1, 64, 64, 0, 1, -1, 0, 0); /* w exactly 16384 bytes: bound whole */
+    AS_TEST_EQ(vk->vk_dispatches - before, 1);
+    before = vk->vk_dispatches;
+    matmul_case(1, 65, 64, 0, 1, -1, 0, 0); /* 16640 bytes: 63 rows of 256 bytes, then 2 */
+    AS_TEST_EQ(vk->vk_dispatches - before, 2);
+    before = vk->vk_dispatches;
+    matmul_case(3, 130, 130, 0, 1, -1, 1, 0); /* 31 rows of 520 bytes a window: 5 */
+    AS_TEST_EQ(vk->vk_dispatches - before, 5);
+    before = vk->vk_dispatches;
+    /* x 17 x 1031 (70 KB, 3 rows of 4124 bytes a window: 6 blocks) by w 5 x 1031 (2 windows) */
+    matmul_case(17, 5, 1031, 0, 0, -1, 0, 0);
+    AS_TEST_EQ(vk->vk_dispatches - before, 12);
+    before = vk->vk_dispatches;
+    embed_case(4096, 1, ids, 5, 0, 0, 1, 1.0f, "4096 x 1 (exactly one binding)");
+    AS_TEST_EQ(vk->vk_dispatches - before, 1);
+    before = vk->vk_dispatches;
+    embed_case(4097, 1, ids, 5, 0, 0, 1, 1.0f, "4097 x 1 (4093 rows a window)");
+    AS_TEST_EQ(vk->vk_dispatches - before, 2);
+    before = vk->vk_dispatches;
+    embed_case(300, 67, ids, 5, 0, 0, 1, 1.0f, "300 x 67 (61 rows a window)");
+    AS_TEST_EQ(vk->vk_dispatches - before, 5);
+}
+
+/* An activation bigger than a binding is not split: the pass fails at as_kern_end naming the
+ * op, the operand and the sizes (no validation error, nothing submitted), and the next pass
+ * runs normally. */
+static void test_split_error(void)
+{
+    const uint32_t M = 129, N = 33; /* 17028 bytes */
+    pair x = pair_new((size_t)M * N, -1, 1), g = pair_new(N, 1, 1), be = pair_new(N, 0, 0);
+    as_op_layernorm ln = {.y = tv(&x, 1, 0), .x = tv(&x, 1, 0), .gamma = tv(&g, 1, 0),
+                          .beta = tv(&be, 1, 0), .M = M, .N = N, .eps = 1e-5f};
+    begin2(1);
+    as_kern_layernorm(kg, &ln);
+    AS_TEST_EQ(as_kern_end(kg), AS_EUNSUPPORTED);
+    fprintf(stderr, "expected error: %s\n", as_last_error());
+    AS_TEST_TRUE(strncmp(as_last_error(), "layernorm: operand y needs 17028 bytes", 38) == 0);
+    AS_TEST_TRUE(strstr(as_last_error(), "16384") != NULL);
+    ln.M = 64; /* 8448 bytes: one window */
+    begin2(1);
+    as_kern_layernorm(kg, &ln);
+    end2(1);
+    pair_free(&x), pair_free(&g), pair_free(&be);
+}
+
+static int run_split(void)
+{
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    AS_TEST_EQ(vk->max_range, SPLIT_RANGE); /* AS_VK_MAX_RANGE=16K from meson */
+    if (vk->max_range != SPLIT_RANGE)
+        return as_test_result();
+    test_split_matmul();
+    test_split_embed();
+    test_split_counts();
+    test_split_error();
+    report(&err_matmul);
+    report(&err_embed);
+    AS_TEST_EQ(as_vk_validation_errors(kg), 0);
+    return as_test_result();
+}
+
 /* ---- devices and errors -------------------------------------------------------------------*/
 
 /* Runs this program again as `test_kern mode` with extra environment (a fresh process, so the
@@ -638,11 +766,18 @@ static int run_device(void)
     AS_TEST_TRUE(strstr(as_last_error(), "--device 99") != NULL);
     AS_TEST_EQ(as_kern_create_vulkan(&k, "no-such-device-xyz"), AS_ENODEV);
 
-    /* larger than any maxStorageBufferRange (a uint32_t) */
+    /* larger than the device's largest buffer: the message names the limit and no device
+     * (callers do: model_weights.c) and offers the CPU */
     as_buf *b = NULL;
-    AS_TEST_EQ(as_buf_create(kg, (size_t)1 << 33, &b), AS_ENOMEM);
-    AS_TEST_TRUE(strstr(as_last_error(), "8589934592 bytes") != NULL);
-    AS_TEST_TRUE(strstr(as_last_error(), "maxStorageBufferRange") != NULL);
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    size_t too_big = (size_t)vk->max_buffer + 1;
+    char bytes[48];
+    snprintf(bytes, sizeof bytes, "of %zu bytes", too_big);
+    AS_TEST_EQ(as_buf_create(kg, too_big, &b), AS_ENOMEM);
+    AS_TEST_TRUE(strstr(as_last_error(), bytes) != NULL);
+    AS_TEST_TRUE(strstr(as_last_error(), vk->max_buffer_limit) != NULL);
+    AS_TEST_TRUE(strstr(as_last_error(), "--device cpu") != NULL);
+    AS_TEST_TRUE(strstr(as_last_error(), chosen) == NULL);
     fprintf(stderr, "size limit: %s\n", as_last_error());
 
     const char *hidden[] = {"VK_DRIVER_FILES", "/nonexistent/icd.json", "VK_ICD_FILENAMES",
@@ -654,7 +789,6 @@ static int run_device(void)
     /* the validation counter sees misuse: a zero-sized buffer (VUID-VkBufferCreateInfo-size) */
     const char *v = getenv("AS_VK_VALIDATION");
     if (v && strcmp(v, "1") == 0) {
-        as_vk_kern *vk = (as_vk_kern *)kg;
         VkBufferCreateInfo bi = {.sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
                                  .size = 0,
                                  .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT};
@@ -791,6 +925,8 @@ int main(int argc, char **argv)
         result = run_device();
     else if (strcmp(mode, "cache") == 0)
         result = run_cache();
+    else if (strcmp(mode, "split") == 0)
+        result = run_split();
     else {
         fprintf(stderr, "unknown mode %s\n", mode);
         result = 1;
