@@ -82,5 +82,8 @@ int as_file_exists(const char *path);
 float as_f16_to_f32(uint16_t h);
 float as_bf16_to_f32(uint16_t h);
 uint16_t as_f32_to_f16(float f);
+/* out[0..n) = softmax(s[0..n)), out[n..cols) = 0 (keys a causal row does not see); out may
+ * alias s. n >= 1. */
+void as_softmax_row(float *out, const float *s, uint32_t n, uint32_t cols);
 
 #endif

@@ -5,7 +5,6 @@
 #include "attn_internal.h"
 
 #include <cblas.h>
-#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -75,23 +74,6 @@ int as_attn_alloc_qk(as_attn *a, as_attn_kind kind, int layers, int heads, int q
     return AS_OK;
 }
 
-/* The forward pass's softmax (kern_cpu.c cpu_softmax without a mask): float max, float exp,
- * double sum, one float reciprocal. */
-static void softmax_row(float *row, int n)
-{
-    float mx = -INFINITY;
-    for (int c = 0; c < n; c++)
-        mx = row[c] > mx ? row[c] : mx;
-    double sum = 0.0;
-    for (int c = 0; c < n; c++) {
-        row[c] = expf(row[c] - mx);
-        sum += row[c];
-    }
-    float inv = (float)(1.0 / sum);
-    for (int c = 0; c < n; c++)
-        row[c] *= inv;
-}
-
 /* Probabilities of query rows [r0, r0 + rows) of (layer, head) into out [rows, k]. Q_h and K_h
  * are column slices of the stored rows, which BLAS takes with leading dimension heads * dh. */
 static void head_rows(const as_attn_map *m, int layer, int head, int r0, int rows, float *out)
@@ -102,8 +84,10 @@ static void head_rows(const as_attn_map *m, int layer, int head, int r0, int row
     const float *k = qk->k + (size_t)layer * m->k * w + (size_t)head * qk->dh;
     cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, rows, m->k, qk->dh, qk->scale, q, w, k,
                 w, 0.0f, out, m->k);
+    /* the forward pass's own row softmax (kern_cpu.c), so both give the same probabilities */
     for (int r = 0; r < rows; r++)
-        softmax_row(out + (size_t)r * m->k, m->k);
+        as_softmax_row(out + (size_t)r * m->k, out + (size_t)r * m->k, (uint32_t)m->k,
+                       (uint32_t)m->k);
 }
 
 float *as_attn_qk_head(const as_attn_map *m, int layer, int head)

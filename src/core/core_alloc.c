@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <unistd.h>
 
 static _Noreturn void out_of_memory(size_t n)
@@ -85,6 +86,21 @@ size_t as_mem_limit(void)
     return (size_t)pages * (size_t)page / 2;
 }
 
+/* Data blocks from this size on (attention captures and stores, activations, weights) ask for
+ * transparent huge pages: a run touches them once, and with 4 KiB pages the first-touch faults
+ * of a fresh 150 MB store and its unmapping at free took ~10% of a BERT-base run on the CPU
+ * backend (perf). Where THP is "never", madvise is a no-op. */
+#define HUGE_MIN_BYTES ((size_t)8 << 20)
+
+static void advise_huge(void *p, size_t n)
+{
+    /* the page-aligned interior of the block (madvise needs page alignment) */
+    uintptr_t page = (uintptr_t)sysconf(_SC_PAGESIZE);
+    uintptr_t lo = ((uintptr_t)p + page - 1) & ~(page - 1), hi = ((uintptr_t)p + n) & ~(page - 1);
+    if (hi > lo)
+        madvise((void *)lo, hi - lo, MADV_HUGEPAGE);
+}
+
 void *as_try_calloc(size_t count, size_t size, const char *what)
 {
     size_t n;
@@ -101,5 +117,7 @@ void *as_try_calloc(size_t count, size_t size, const char *what)
     void *p = calloc(n ? n : 1, 1);
     if (!p)
         as_fail(AS_ENOMEM, "%s: cannot allocate %zu bytes", what, n);
+    else if (n >= HUGE_MIN_BYTES)
+        advise_huge(p, n);
     return p;
 }

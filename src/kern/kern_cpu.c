@@ -256,20 +256,7 @@ static void cpu_softmax(as_kern *k, const as_op_softmax *p)
             uint32_t last = q + p->causal_offset + 1;
             limit = last < p->cols ? last : p->cols;
         }
-        float mx = -INFINITY;
-        for (uint32_t c = 0; c < limit; c++)
-            mx = s[c] > mx ? s[c] : mx;
-        double sum = 0.0;
-        for (uint32_t c = 0; c < limit; c++) {
-            float e = expf(s[c] - mx);
-            out[c] = e;
-            sum += e;
-        }
-        float inv = (float)(1.0 / sum);
-        for (uint32_t c = 0; c < limit; c++)
-            out[c] *= inv;
-        for (uint32_t c = limit; c < p->cols; c++)
-            out[c] = 0.0f;
+        as_softmax_row(out, s, limit, p->cols);
     }
 }
 
