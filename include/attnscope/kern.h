@@ -84,6 +84,18 @@ typedef struct as_op_apply {
     uint32_t H, Tq, Tk, dh, o_stride, v_stride;
 } as_op_apply;
 
+/* One query row of attention (decoding: Tq = 1, every key visible), i.e. scores, softmax and
+ * apply of one row in one op. For each head h:
+ *   p[h*Tk + k] = softmax_k(scale * sum_d q[h*dh + d] * K[k*k_stride + h*dh + d])
+ *   o[h*dh + d] = sum_k p[h*Tk + k] * V[k*v_stride + h*dh + d]
+ * p: [H, 1, Tk] (where as_op_softmax would write it: the probabilities are captured); q and o:
+ * one row of H*dh. The outputs o and p overlap neither each other nor q, k, v. */
+typedef struct as_op_attend_row {
+    as_tv o, p, q, k, v;
+    uint32_t H, Tk, dh, k_stride, v_stride;
+    float scale;
+} as_op_attend_row;
+
 /* ---- backend lifetime ---- */
 
 /* CPU reference backend. */
@@ -117,6 +129,7 @@ void as_kern_embed(as_kern *k, const as_op_embed *p);
 void as_kern_scores(as_kern *k, const as_op_scores *p);
 void as_kern_softmax(as_kern *k, const as_op_softmax *p);
 void as_kern_apply(as_kern *k, const as_op_apply *p);
+void as_kern_attend_row(as_kern *k, const as_op_attend_row *p);
 
 /* Counters since creation (for benchmarks): recorded ops and submits. */
 typedef struct as_kern_stats {
@@ -139,6 +152,7 @@ typedef struct as_kern_vtbl {
     void (*scores)(as_kern *k, const as_op_scores *p);
     void (*softmax)(as_kern *k, const as_op_softmax *p);
     void (*apply)(as_kern *k, const as_op_apply *p);
+    void (*attend_row)(as_kern *k, const as_op_attend_row *p);
 } as_kern_vtbl;
 
 /* Every backend struct starts with this header. */

@@ -153,3 +153,16 @@ void as_kern_apply(as_kern *k, const as_op_apply *p)
     check_view(p->v, strided_span(p->Tk, p->v_stride, (size_t)p->H * p->dh), "apply v in bounds");
     k->vt->apply(k, p);
 }
+
+void as_kern_attend_row(as_kern *k, const as_op_attend_row *p)
+{
+    record(k);
+    AS_ASSERT(p->o.buf && p->p.buf && p->q.buf && p->k.buf && p->v.buf && p->H && p->Tk && p->dh);
+    size_t width = (size_t)p->H * p->dh;
+    check_view(p->o, width, "attend_row o in bounds");
+    check_view(p->p, (size_t)p->H * p->Tk, "attend_row p in bounds");
+    check_view(p->q, width, "attend_row q in bounds");
+    check_view(p->k, strided_span(p->Tk, p->k_stride, width), "attend_row k in bounds");
+    check_view(p->v, strided_span(p->Tk, p->v_stride, width), "attend_row v in bounds");
+    k->vt->attend_row(k, p);
+}

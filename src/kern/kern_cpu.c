@@ -279,6 +279,22 @@ static void cpu_apply(as_kern *k, const as_op_apply *p)
     }
 }
 
+/* The twin of the fused shader is the three ops above for one query row: the probabilities,
+ * and so everything after them, are bit for bit those of the unfused path. */
+static void cpu_attend_row(as_kern *k, const as_op_attend_row *p)
+{
+    uint32_t width = p->H * p->dh;
+    as_op_scores s = {.s = p->p, .q = p->q, .k = p->k, .H = p->H, .Tq = 1, .Tk = p->Tk,
+                      .dh = p->dh, .q_stride = width, .k_stride = p->k_stride,
+                      .scale = p->scale};
+    as_op_softmax sm = {.p = p->p, .s = p->p, .rows = p->H, .cols = p->Tk, .Tq = 1};
+    as_op_apply a = {.o = p->o, .p = p->p, .v = p->v, .H = p->H, .Tq = 1, .Tk = p->Tk,
+                     .dh = p->dh, .o_stride = width, .v_stride = p->v_stride};
+    cpu_scores(k, &s);
+    cpu_softmax(k, &sm);
+    cpu_apply(k, &a);
+}
+
 static const as_kern_vtbl cpu_vtbl = {
     .destroy = cpu_destroy,
     .buf_create = cpu_buf_create,
@@ -293,6 +309,7 @@ static const as_kern_vtbl cpu_vtbl = {
     .scores = cpu_scores,
     .softmax = cpu_softmax,
     .apply = cpu_apply,
+    .attend_row = cpu_attend_row,
 };
 
 int as_kern_create_cpu(as_kern **out)

@@ -29,11 +29,20 @@ void as_model_norm(as_kern *k, as_tv y, as_tv x, const as_norm *n, uint32_t M, u
     as_kern_layernorm(k, &p);
 }
 
-/* softmax(scale q k^T [causal]) v with probabilities in cap [H, Tq, Tk]. */
+/* softmax(scale q k^T [causal]) v with probabilities in cap [H, Tq, Tk]. One query row with
+ * every key visible (a decoding step; causal masking would hide all keys but the first) is one
+ * fused op instead of three: that is most of a decoded token's dispatches. */
 static void attend(as_kern *k, const as_mha *g, as_tv o, as_tv q, uint32_t q_stride, as_tv kk,
                    uint32_t k_stride, as_tv v, uint32_t v_stride, uint32_t Tq, uint32_t Tk,
                    as_tv cap, int causal)
 {
+    if (Tq == 1 && !causal) {
+        as_op_attend_row r = {.o = o, .p = cap, .q = q, .k = kk, .v = v, .H = g->H, .Tk = Tk,
+                              .dh = g->dh, .k_stride = k_stride, .v_stride = v_stride,
+                              .scale = g->scale};
+        as_kern_attend_row(k, &r);
+        return;
+    }
     as_op_scores s = {.s = cap, .q = q, .k = kk, .H = g->H, .Tq = Tq, .Tk = Tk, .dh = g->dh,
                       .q_stride = q_stride, .k_stride = k_stride, .scale = g->scale};
     as_kern_scores(k, &s);

@@ -133,17 +133,23 @@ static int seen(const as_buf *const *set, uint32_t n, const as_buf *b)
 
 /* A barrier is needed only when this dispatch touches what earlier, unbarriered dispatches
  * wrote (read-after-write, write-after-write) or writes what they read (write-after-read);
- * independent dispatches (Q, K and V projections) run without one. */
-static void order_after_earlier(as_vk_kern *vk, const as_vk_bind binds[AS_VK_BINDINGS])
+ * independent dispatches (Q, K and V projections) run without one. binds[0..n_out) are
+ * written (always present), the rest read. */
+static void order_after_earlier(as_vk_kern *vk, const as_vk_bind binds[AS_VK_BINDINGS],
+                                uint32_t n_out)
 {
-    const as_buf *out = binds[0].buf;
-    int hazard = seen(vk->writes, vk->n_writes, out) || seen(vk->reads, vk->n_reads, out);
-    for (int i = 1; i < AS_VK_BINDINGS && !hazard; i++)
+    int hazard = 0;
+    for (uint32_t i = 0; i < n_out; i++)
+        hazard = hazard || seen(vk->writes, vk->n_writes, binds[i].buf) ||
+                 seen(vk->reads, vk->n_reads, binds[i].buf);
+    for (uint32_t i = n_out; i < AS_VK_BINDINGS && !hazard; i++)
         hazard = binds[i].buf && seen(vk->writes, vk->n_writes, binds[i].buf);
-    if (hazard || vk->n_writes == AS_VK_HAZARDS || vk->n_reads + AS_VK_BINDINGS > AS_VK_HAZARDS)
+    if (hazard || vk->n_writes + n_out > AS_VK_HAZARDS ||
+        vk->n_reads + AS_VK_BINDINGS > AS_VK_HAZARDS)
         as_vk_barrier(vk);
-    vk->writes[vk->n_writes++] = out;
-    for (int i = 1; i < AS_VK_BINDINGS; i++)
+    for (uint32_t i = 0; i < n_out; i++)
+        vk->writes[vk->n_writes++] = binds[i].buf;
+    for (uint32_t i = n_out; i < AS_VK_BINDINGS; i++)
         if (binds[i].buf && !seen(vk->reads, vk->n_reads, binds[i].buf))
             vk->reads[vk->n_reads++] = binds[i].buf;
 }
@@ -186,6 +192,13 @@ fail:
 void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
                     const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy, uint32_t gz)
 {
+    as_vk_dispatch_n(vk, pipe, binds, 1, pc, pc_size, gx, gy, gz);
+}
+
+void as_vk_dispatch_n(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
+                      uint32_t n_out, const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy,
+                      uint32_t gz)
+{
     if (vk->base.error != AS_OK)
         return; /* the pass already failed; as_kern_end reports the first error */
     const uint32_t *max = vk->props.limits.maxComputeWorkGroupCount;
@@ -220,7 +233,7 @@ void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_V
         };
     }
     vkUpdateDescriptorSets(vk->dev, AS_VK_BINDINGS, wr, 0, NULL);
-    order_after_earlier(vk, binds);
+    order_after_earlier(vk, binds, n_out);
     vkCmdBindPipeline(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pl);
     vkCmdBindDescriptorSets(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, vk->pipe_layout, 0, 1, &set,
                             0, NULL);
@@ -278,6 +291,7 @@ const as_kern_vtbl as_vk_vtbl = {
     .scores = as_vk_scores,
     .softmax = as_vk_softmax,
     .apply = as_vk_apply,
+    .attend_row = as_vk_attend_row,
 };
 
 static int create_device(as_vk_kern *vk)

@@ -64,6 +64,14 @@ typedef enum as_vk_pipe {
     AS_VK_PIPE_LAYERNORM_SG, /* subgroup reduction, workgroup = a subgroup */
     AS_VK_PIPE_SOFTMAX,
     AS_VK_PIPE_SOFTMAX_SG,
+    /* scores + softmax + apply of one query row (decoding): scalar, vec4 and 64-bit loads,
+     * each with shared-memory or subgroup reductions */
+    AS_VK_PIPE_ATTEND_ROW,
+    AS_VK_PIPE_ATTEND_ROW_SG,
+    AS_VK_PIPE_ATTEND_ROW_VEC4,
+    AS_VK_PIPE_ATTEND_ROW_VEC4_SG,
+    AS_VK_PIPE_ATTEND_ROW_L64,
+    AS_VK_PIPE_ATTEND_ROW_L64_SG,
     AS_VK_PIPE_EMBED,
     AS_VK_PIPE_COUNT
 } as_vk_pipe;
@@ -172,6 +180,10 @@ extern const as_kern_vtbl as_vk_vtbl;
 /* Records one dispatch: binds[0] is written, binds[1..] read. */
 void as_vk_dispatch(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
                     const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy, uint32_t gz);
+/* The same for a shader with n_out outputs: binds[0..n_out) are written, the rest read. */
+void as_vk_dispatch_n(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS_VK_BINDINGS],
+                      uint32_t n_out, const void *pc, uint32_t pc_size, uint32_t gx, uint32_t gy,
+                      uint32_t gz);
 /* Records a barrier making earlier shader/transfer/host writes visible to later dispatches. */
 void as_vk_barrier(as_vk_kern *vk);
 /* Submits vk->cmd (already ended) and waits for the fence with a timeout. */
@@ -198,5 +210,6 @@ void as_vk_embed(as_kern *k, const as_op_embed *p);
 void as_vk_scores(as_kern *k, const as_op_scores *p);
 void as_vk_softmax(as_kern *k, const as_op_softmax *p);
 void as_vk_apply(as_kern *k, const as_op_apply *p);
+void as_vk_attend_row(as_kern *k, const as_op_attend_row *p);
 
 #endif

@@ -259,6 +259,40 @@ void as_vk_apply(as_kern *k, const as_op_apply *p)
                    ceil_div(p->Tq, d->tm), p->H);
 }
 
+/* One workgroup per head; o and p are both written (as_vk_dispatch_n orders later readers of
+ * the captured probabilities after it). */
+void as_vk_attend_row(as_kern *k, const as_op_attend_row *p)
+{
+    as_vk_kern *vk = (as_vk_kern *)k;
+    size_t width = (size_t)p->H * p->dh;
+    const operand in[AS_VK_BINDINGS] = {
+        {p->o.buf, p->o.off, width, "o"},
+        {p->p.buf, p->p.off, (size_t)p->H * p->Tk, "p"},
+        {p->q.buf, p->q.off, width, "q"},
+        {p->k.buf, p->k.off, strided_span(p->Tk, p->k_stride, width), "k"},
+        {p->v.buf, p->v.off, strided_span(p->Tk, p->v_stride, width), "v"},
+    };
+    as_vk_bind b[AS_VK_BINDINGS];
+    uint32_t rel[AS_VK_BINDINGS];
+    if (!bind(vk, "attend_row", in, b, rel))
+        return;
+    pc_attend_row pc = {
+        .Tk = p->Tk, .dh = p->dh,
+        .o_off = rel[0], .p_off = rel[1], .q_off = rel[2],
+        .k_off = rel[3], .k_row = p->k_stride,
+        .v_off = rel[4], .v_row = p->v_stride,
+        .scale = p->scale,
+    };
+    /* vec4 loads of q, K and V rows: every start a multiple of 4 (windows keep it) */
+    int vec4 = (pc.dh | pc.q_off | pc.k_off | pc.k_row | pc.v_off | pc.v_row) % 4 == 0;
+    static const as_vk_pipe pipes[3][2] = {
+        {AS_VK_PIPE_ATTEND_ROW, AS_VK_PIPE_ATTEND_ROW_SG},
+        {AS_VK_PIPE_ATTEND_ROW_VEC4, AS_VK_PIPE_ATTEND_ROW_VEC4_SG},
+        {AS_VK_PIPE_ATTEND_ROW_L64, AS_VK_PIPE_ATTEND_ROW_L64_SG}};
+    as_vk_pipe pipe = pipes[vec4 ? (vk->int64 ? 2 : 1) : 0][vk->subgroups != 0];
+    as_vk_dispatch_n(vk, pipe, b, 2, &pc, sizeof pc, p->H, 1, 1);
+}
+
 void as_vk_layernorm(as_kern *k, const as_op_layernorm *p)
 {
     as_vk_kern *vk = (as_vk_kern *)k;

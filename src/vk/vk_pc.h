@@ -40,6 +40,15 @@ typedef struct pc_softmax {
     uint32_t p_off, s_off;
 } pc_softmax;
 
+/* shaders/attend_row.comp */
+typedef struct pc_attend_row {
+    uint32_t Tk, dh;
+    uint32_t o_off, p_off, q_off;
+    uint32_t k_off, k_row;
+    uint32_t v_off, v_row;
+    float scale;
+} pc_attend_row;
+
 /* shaders/embed.comp */
 typedef struct pc_embed {
     uint32_t M, D, has_pos;
@@ -56,5 +65,7 @@ _Static_assert(sizeof(pc_apply) <= PC_MAX_BYTES, "pc_apply fits the push-constan
 _Static_assert(sizeof(pc_layernorm) <= PC_MAX_BYTES, "pc_layernorm fits the push-constant range");
 _Static_assert(sizeof(pc_softmax) <= PC_MAX_BYTES, "pc_softmax fits the push-constant range");
 _Static_assert(sizeof(pc_embed) <= PC_MAX_BYTES, "pc_embed fits the push-constant range");
+_Static_assert(sizeof(pc_attend_row) <= PC_MAX_BYTES,
+               "pc_attend_row fits the push-constant range");
 
 #endif

@@ -59,6 +59,16 @@ const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT] = {
     [AS_VK_PIPE_LAYERNORM_SG] = {"layernorm_f32_subgroup", SPV(layernorm_f32_subgroup), 0, 0, 0},
     [AS_VK_PIPE_SOFTMAX] = {"softmax_f32", SPV(softmax_f32), 128, 0, 0},
     [AS_VK_PIPE_SOFTMAX_SG] = {"softmax_f32_subgroup", SPV(softmax_f32_subgroup), 0, 0, 0},
+    [AS_VK_PIPE_ATTEND_ROW] = {"attend_row_f32", SPV(attend_row_f32), 128, 0, 0},
+    [AS_VK_PIPE_ATTEND_ROW_SG] = {"attend_row_f32_subgroup", SPV(attend_row_f32_subgroup), 0, 0,
+                                  0},
+    [AS_VK_PIPE_ATTEND_ROW_VEC4] = {"attend_row_f32_vec4", SPV(attend_row_f32_vec4), 128, 0, 0},
+    [AS_VK_PIPE_ATTEND_ROW_VEC4_SG] = {"attend_row_f32_vec4_subgroup",
+                                       SPV(attend_row_f32_vec4_subgroup), 0, 0, 0},
+    [AS_VK_PIPE_ATTEND_ROW_L64] = {"attend_row_f32_vec4_load64",
+                                   SPV(attend_row_f32_vec4_load64), 128, 0, 0},
+    [AS_VK_PIPE_ATTEND_ROW_L64_SG] = {"attend_row_f32_vec4_load64_subgroup",
+                                      SPV(attend_row_f32_vec4_load64_subgroup), 0, 0, 0},
     [AS_VK_PIPE_EMBED] = {"embed_f32", SPV(embed_f32), 64, 0, 0},
 };
 

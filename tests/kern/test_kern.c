@@ -6,8 +6,9 @@
  *   device   choice by index, name and AS_DEVICE; describe; size limit; AS_ENODEV without ICDs;
  *            missing validation layer; the validation error counter
  *   cache    the pipeline cache file is written, and corrupt or unwritable caches are ignored
- *   split    matmul and embed with weights bigger than one binding (AS_VK_MAX_RANGE=16K), and
- *            the error for an activation that big
+ *   split    matmul and embed with weights bigger than one binding (AS_VK_MAX_RANGE=16K), the
+ *            fused attention row with every view in a window, and the error for an activation
+ *            that big
  * Inputs are seeded pseudo-random, so a failure reproduces. Without a Vulkan device the test
  * prints why and exits 77 (skip). */
 #include "attnscope/kern.h"
@@ -69,6 +70,18 @@ static pair pair_new(size_t n, float lo, float hi)
     return p;
 }
 
+/* A new pair holding what p's CPU side holds. */
+static pair pair_copy(const pair *p)
+{
+    pair c = pair_new(p->n, 0, 0);
+    float *v = as_xmalloc(p->n * 4);
+    must(as_buf_read(kc, p->c, 0, v, p->n * 4), "cpu read");
+    must(as_buf_write(kc, c.c, 0, v, p->n * 4), "cpu write");
+    must(as_buf_write(kg, c.g, 0, v, p->n * 4), "vulkan write");
+    free(v);
+    return c;
+}
+
 static void pair_free(pair *p)
 {
     as_buf_destroy(kc, p->c);
@@ -91,18 +104,20 @@ typedef struct op_err {
 static op_err err_matmul = {.name = "matmul"}, err_gelu = {.name = "activations"},
               err_layernorm = {.name = "layernorm"}, err_embed = {.name = "embed"},
               err_scores = {.name = "scores"}, err_softmax = {.name = "softmax"},
-              err_apply = {.name = "apply"}, err_pass = {.name = "pass"};
+              err_apply = {.name = "apply"}, err_pass = {.name = "pass"},
+              err_attend = {.name = "attend_row"}, err_attend3 = {.name = "fused/3op"};
 
-/* Compares the whole buffer, so writes outside the op's view are caught too. Elements the
+/* Compares n elements of buffer g of backend kt (under test) with buffer c of backend kr (the
+ * reference): whole buffers, so writes outside the op's view are caught too. Elements the
  * reference sets to exactly 0 where it also got 0 from a mask must be exactly 0 (exact_zero). */
-static void compare(const pair *p, double atol, double rtol, int exact_zero, op_err *e,
-                    const char *what)
+static void compare_bufs(as_kern *kr, const as_buf *cb, as_kern *kt, const as_buf *gb, size_t n,
+                         double atol, double rtol, int exact_zero, op_err *e, const char *what)
 {
-    float *c = as_xmalloc(p->n * 4), *g = as_xmalloc(p->n * 4);
-    must(as_buf_read(kc, p->c, 0, c, p->n * 4), "cpu read");
-    must(as_buf_read(kg, p->g, 0, g, p->n * 4), "vulkan read");
+    float *c = as_xmalloc(n * 4), *g = as_xmalloc(n * 4);
+    must(as_buf_read(kr, cb, 0, c, n * 4), "reference read");
+    must(as_buf_read(kt, gb, 0, g, n * 4), "vulkan read");
     int reported = 0;
-    for (size_t i = 0; i < p->n; i++) {
+    for (size_t i = 0; i < n; i++) {
         double d = fabs((double)g[i] - c[i]);
         int ok = d <= atol + rtol * fabs(c[i]);
         if (exact_zero && c[i] == 0.0f)
@@ -117,10 +132,17 @@ static void compare(const pair *p, double atol, double rtol, int exact_zero, op_
                         what, i, g[i], c[i], d);
         }
     }
-    e->compared += (long)p->n;
+    e->compared += (long)n;
     e->cases++;
     free(c);
     free(g);
+}
+
+/* The Vulkan side of a pair against its CPU side. */
+static void compare(const pair *p, double atol, double rtol, int exact_zero, op_err *e,
+                    const char *what)
+{
+    compare_bufs(kc, p->c, kg, p->g, p->n, atol, rtol, exact_zero, e, what);
 }
 
 static void report(const op_err *e)
@@ -401,6 +423,91 @@ static void test_apply(void)
                 }
 }
 
+/* One decoding row through the fused op (as_kern_attend_row) and through scores, softmax and
+ * apply, on both backends: q from a wider (fused QKV-like) row, K and V interleaved in one
+ * cache-like buffer or V in its own, odd strides and offsets in odd cases; base moves every
+ * view far into its buffer (split mode: the views then lie in binding windows). Checks:
+ * Vulkan fused vs CPU fused (p and o, whole buffers), Vulkan fused vs the Vulkan three-op path,
+ * the CPU fused op bit for bit equal to the CPU three-op path (it is documented as that), and
+ * one Vulkan dispatch for the fused op. */
+static void attend_case(uint32_t H, uint32_t Tk, uint32_t dh, int i, size_t base)
+{
+    const uint32_t W = H * dh, odd_case = (uint32_t)(i % 2), sep_v = i % 3 == 2;
+    const uint32_t ks = 2 * W + (odd_case ? 3 : 4), vs = sep_v ? W + 1 + odd_case : ks;
+    const size_t qo = base + (odd_case ? 5 : 8), ko = base + (odd_case ? 1 : 4);
+    const size_t vo = sep_v ? base + 2 : ko + W, po = base + 3 + odd_case, oo = base + 1;
+    pair q = pair_new(qo + 3 * (size_t)W, -1, 1);
+    pair kv = pair_new(ko + (size_t)Tk * ks, -1, 1);
+    pair v2 = pair_new(sep_v ? vo + (size_t)Tk * vs : 1, -1, 1);
+    pair *v = sep_v ? &v2 : &kv;
+    /* outputs start as noise so a missing or stray write differs between the sides */
+    pair p = pair_new(po + (size_t)H * Tk + 2, -1, 1), o = pair_new(oo + W + 3, -1, 1);
+    pair p3 = pair_copy(&p), o3 = pair_copy(&o);
+    const float scale = 1.0f / sqrtf((float)dh);
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    for (int gpu = 0; gpu < 2; gpu++) {
+        as_kern *k = gpu ? kg : kc;
+        as_op_attend_row op = {.o = tv(&o, gpu, oo), .p = tv(&p, gpu, po), .q = tv(&q, gpu, qo),
+                               .k = tv(&kv, gpu, ko), .v = tv(v, gpu, vo), .H = H, .Tk = Tk,
+                               .dh = dh, .k_stride = ks, .v_stride = vs, .scale = scale};
+        as_op_scores sc = {.s = tv(&p3, gpu, po), .q = op.q, .k = op.k, .H = H, .Tq = 1,
+                           .Tk = Tk, .dh = dh, .q_stride = 3 * W, .k_stride = ks,
+                           .scale = scale};
+        as_op_softmax sm = {.p = sc.s, .s = sc.s, .rows = H, .cols = Tk, .Tq = 1};
+        as_op_apply ap = {.o = tv(&o3, gpu, oo), .p = sc.s, .v = op.v, .H = H, .Tq = 1,
+                          .Tk = Tk, .dh = dh, .o_stride = W, .v_stride = vs};
+        uint64_t before = vk->vk_dispatches;
+        begin2(gpu);
+        as_kern_attend_row(k, &op);
+        end2(gpu);
+        if (gpu)
+            AS_TEST_EQ(vk->vk_dispatches - before, 1);
+        begin2(gpu);
+        as_kern_scores(k, &sc);
+        as_kern_softmax(k, &sm);
+        as_kern_apply(k, &ap);
+        end2(gpu);
+    }
+    char what[96];
+    snprintf(what, sizeof what, "H=%u Tk=%u dh=%u ks=%u vs=%u base=%zu", H, Tk, dh, ks, vs,
+             base);
+    compare(&p, 1e-6, 1e-5, 0, &err_attend, what);
+    compare(&o, 1e-5, 1e-5, 0, &err_attend, what);
+    compare_bufs(kg, p3.g, kg, p.g, p.n, 1e-6, 1e-5, 0, &err_attend3, what);
+    compare_bufs(kg, o3.g, kg, o.g, o.n, 1e-5, 1e-5, 0, &err_attend3, what);
+    size_t most = p.n > o.n ? p.n : o.n;
+    float *a = as_xmalloc(most * 4), *b = as_xmalloc(most * 4);
+    must(as_buf_read(kc, p.c, 0, a, p.n * 4), "cpu read");
+    must(as_buf_read(kc, p3.c, 0, b, p.n * 4), "cpu read");
+    AS_TEST_TRUE(memcmp(a, b, p.n * 4) == 0);
+    must(as_buf_read(kc, o.c, 0, a, o.n * 4), "cpu read");
+    must(as_buf_read(kc, o3.c, 0, b, o.n * 4), "cpu read");
+    AS_TEST_TRUE(memcmp(a, b, o.n * 4) == 0);
+    free(a), free(b);
+    pair_free(&q), pair_free(&kv), pair_free(&v2), pair_free(&p), pair_free(&o);
+    pair_free(&p3), pair_free(&o3);
+}
+
+/* Every head count of the models here (1..12), keys from one to past 1024 (several per
+ * invocation, and not a multiple of any workgroup size), head widths 8 and 64. Even cases with
+ * K and V interleaved have every start 4-aligned: both the scalar and the vec4 shader (with
+ * 64-bit loads when the device has them, as vk_ops.c picks) must have run. */
+static void test_attend_row(void)
+{
+    static const uint32_t tks[] = {1, 2, 5, 17, 67, 130, 1031}, dhs[] = {8, 64};
+    int i = 0;
+    for (uint32_t H = 1; H <= 12; H++)
+        for (size_t c = 0; c < sizeof tks / sizeof tks[0]; c++)
+            for (size_t d = 0; d < 2; d++, i++)
+                attend_case(H, tks[c], dhs[d], i, 0);
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    int sg = vk->subgroups != 0;
+    AS_TEST_TRUE(vk->pipes[sg ? AS_VK_PIPE_ATTEND_ROW_SG : AS_VK_PIPE_ATTEND_ROW] != NULL);
+    as_vk_pipe v4 = vk->int64 ? (sg ? AS_VK_PIPE_ATTEND_ROW_L64_SG : AS_VK_PIPE_ATTEND_ROW_L64)
+                              : (sg ? AS_VK_PIPE_ATTEND_ROW_VEC4_SG : AS_VK_PIPE_ATTEND_ROW_VEC4);
+    AS_TEST_TRUE(vk->pipes[v4] != NULL);
+}
+
 /* A self-attention block recorded as one pass: each op reads what the previous one wrote, so a
  * missing barrier shows up as a wrong result. qkv projection -> scores -> causal softmax in
  * place -> apply -> output projection with residual in place -> layernorm in place. */
@@ -523,6 +630,7 @@ static int run_ops(int pass_only)
         test_softmax();
         test_many_rows();
         test_apply();
+        test_attend_row();
         report(&err_gelu);
         report(&err_matmul);
         report(&err_layernorm);
@@ -530,6 +638,8 @@ static int run_ops(int pass_only)
         report(&err_scores);
         report(&err_softmax);
         report(&err_apply);
+        report(&err_attend);
+        report(&err_attend3);
     }
     AS_TEST_EQ(as_vk_validation_errors(kg), 0);
     return as_test_result();
@@ -638,6 +748,18 @@ static void test_split_error(void)
     pair_free(&x), pair_free(&g), pair_free(&be);
 }
 
+/* The fused attention row with every operand in a buffer bigger than a binding: each view is
+ * bound as a window around it (its span fits), at offsets that are and are not window aligned. */
+static void test_split_attend(void)
+{
+    static const uint32_t shapes[][3] = {{2, 67, 8}, {1, 5, 64}, {4, 17, 8}};
+    for (int i = 0; i < 3; i++) {
+        /* past the first 16 KiB of each buffer; 4-aligned views for case 0 (vec4 loads) */
+        const size_t base = 4100 + (size_t)i * 4000 + (size_t)(i % 2);
+        attend_case(shapes[i][0], shapes[i][1], shapes[i][2], i, base);
+    }
+}
+
 static int run_split(void)
 {
     const as_vk_kern *vk = (const as_vk_kern *)kg;
@@ -648,8 +770,10 @@ static int run_split(void)
     test_split_embed();
     test_split_counts();
     test_split_error();
+    test_split_attend();
     report(&err_matmul);
     report(&err_embed);
+    report(&err_attend);
     AS_TEST_EQ(as_vk_validation_errors(kg), 0);
     return as_test_result();
 }
