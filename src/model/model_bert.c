@@ -20,14 +20,10 @@
 
 /* ---- weights ------------------------------------------------------------------------------*/
 
-typedef struct bert_layer {
-    as_lin qkv;  /* attention.self.{query,key,value} fused: [3D, D] */
-    as_lin out;  /* attention.output.dense [D, D] */
-    as_norm ln1; /* attention.output.LayerNorm */
-    as_lin fc1;  /* intermediate.dense [F, D] */
-    as_lin fc2;  /* output.dense [D, F] */
-    as_norm ln2; /* output.LayerNorm */
-} bert_layer;
+/* qkv: attention.self.{query,key,value} fused [3D, D]; out: attention.output.dense [D, D];
+ * ln1: attention.output.LayerNorm; fc1: intermediate.dense [F, D]; fc2: output.dense [D, F];
+ * ln2: output.LayerNorm. */
+typedef as_block bert_layer;
 
 typedef struct bert {
     int roberta;    /* position ids offset by pad_token_id + 1, pads keep pad_token_id */
@@ -94,15 +90,8 @@ static void bert_unload(as_model *m)
     bert *b = m->family;
     if (!b)
         return;
-    for (int l = 0; b->layers && l < m->cfg.enc_layers; l++) {
-        bert_layer *L = &b->layers[l];
-        as_model_free_lin(m, &L->qkv);
-        as_model_free_lin(m, &L->out);
-        as_model_free_norm(m, &L->ln1);
-        as_model_free_lin(m, &L->fc1);
-        as_model_free_lin(m, &L->fc2);
-        as_model_free_norm(m, &L->ln2);
-    }
+    for (int l = 0; b->layers && l < m->cfg.enc_layers; l++)
+        as_model_free_block(m, &b->layers[l]);
     as_model_free_norm(m, &b->ln_emb);
     as_buf_destroy(m->k, b->word);
     free(b->pos);

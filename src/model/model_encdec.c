@@ -29,13 +29,9 @@
 
 /* ---- weights ------------------------------------------------------------------------------*/
 
-typedef struct enc_layer {
-    as_lin qkv;  /* q_proj | k_proj | v_proj fused: [3D, D] */
-    as_lin out;  /* out_proj [D, D] */
-    as_norm ln1; /* self_attn_layer_norm */
-    as_lin fc1, fc2;
-    as_norm ln2; /* final_layer_norm */
-} enc_layer;
+/* qkv: self_attn.{q,k,v}_proj fused [3D, D]; out: out_proj [D, D]; ln1: self_attn_layer_norm;
+ * fc1, fc2; ln2: final_layer_norm. */
+typedef as_block enc_layer;
 
 typedef struct dec_layer {
     as_lin qkv, out;
@@ -166,15 +162,8 @@ static void encdec_unload(as_model *m)
     if (!e)
         return;
     const as_cfg *c = &m->cfg;
-    for (int l = 0; e->enc && l < c->enc_layers; l++) {
-        enc_layer *L = &e->enc[l];
-        as_model_free_lin(m, &L->qkv);
-        as_model_free_lin(m, &L->out);
-        as_model_free_norm(m, &L->ln1);
-        as_model_free_lin(m, &L->fc1);
-        as_model_free_lin(m, &L->fc2);
-        as_model_free_norm(m, &L->ln2);
-    }
+    for (int l = 0; e->enc && l < c->enc_layers; l++)
+        as_model_free_block(m, &e->enc[l]);
     for (int l = 0; e->dec && l < c->dec_layers; l++) {
         dec_layer *L = &e->dec[l];
         as_model_free_lin(m, &L->qkv);

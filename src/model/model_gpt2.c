@@ -23,14 +23,9 @@
 
 /* ---- weights ------------------------------------------------------------------------------*/
 
-typedef struct gpt2_layer {
-    as_norm ln1;  /* ln_1 */
-    as_lin qkv;   /* attn.c_attn: Conv1D [D, 3D] -> [3D, D] = q | k | v */
-    as_lin out;   /* attn.c_proj [D, D] */
-    as_norm ln2;  /* ln_2 */
-    as_lin fc;    /* mlp.c_fc: [D, F] -> [F, D] */
-    as_lin proj;  /* mlp.c_proj: [F, D] -> [D, F] */
-} gpt2_layer;
+/* ln1: ln_1; qkv: attn.c_attn (Conv1D [D, 3D] -> [3D, D] = q | k | v); out: attn.c_proj [D, D];
+ * ln2: ln_2; fc1: mlp.c_fc ([D, F] -> [F, D]); fc2: mlp.c_proj ([F, D] -> [D, F]). */
+typedef as_block gpt2_layer;
 
 typedef struct gpt2 {
     as_buf *wte;     /* [V, D] */
@@ -57,9 +52,9 @@ static int load_layer(as_model *m, int l, gpt2_layer *L)
     if (rc == AS_OK)
         rc = as_model_upload_norm(m, names[3], D, &L->ln2);
     if (rc == AS_OK)
-        rc = as_model_upload_conv1d(m, names[4], D, F, &L->fc);
+        rc = as_model_upload_conv1d(m, names[4], D, F, &L->fc1);
     if (rc == AS_OK)
-        rc = as_model_upload_conv1d(m, names[5], F, D, &L->proj);
+        rc = as_model_upload_conv1d(m, names[5], F, D, &L->fc2);
     for (int i = 0; i < 6; i++)
         free(names[i]);
     return rc;
@@ -70,15 +65,8 @@ static void gpt2_unload(as_model *m)
     gpt2 *g = m->family;
     if (!g)
         return;
-    for (int l = 0; g->layers && l < m->cfg.enc_layers; l++) {
-        gpt2_layer *L = &g->layers[l];
-        as_model_free_norm(m, &L->ln1);
-        as_model_free_lin(m, &L->qkv);
-        as_model_free_lin(m, &L->out);
-        as_model_free_norm(m, &L->ln2);
-        as_model_free_lin(m, &L->fc);
-        as_model_free_lin(m, &L->proj);
-    }
+    for (int l = 0; g->layers && l < m->cfg.enc_layers; l++)
+        as_model_free_block(m, &g->layers[l]);
     as_model_free_norm(m, &g->ln_f);
     if (g->lm_head != g->wte)
         as_buf_destroy(m->k, g->lm_head);
@@ -206,8 +194,8 @@ static int pass(as_model *m, const gpt2_run *r, uint32_t t0, uint32_t M, int lm)
                            t0 + M, cap, M > 1);
         as_model_linear(k, x2, o, &L->out, M, D, D, x);
         as_model_norm(k, a, x2, &L->ln2, M, D, eps);
-        as_model_linear_act(k, h, a, &L->fc, M, F, D, c->act);
-        as_model_linear(k, y, h, &L->proj, M, D, F, x2);
+        as_model_linear_act(k, h, a, &L->fc1, M, F, D, c->act);
+        as_model_linear(k, y, h, &L->fc2, M, D, F, x2);
     }
     as_model_norm(k, as_tv_at(r->hid, layers * state + row0), x2, &g->ln_f, M, D, eps);
     if (lm) {

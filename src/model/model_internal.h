@@ -61,6 +61,15 @@ int as_model_upload_conv1d(as_model *m, const char *prefix, int in_dim, int out_
 int as_model_upload_norm(as_model *m, const char *prefix, int dim, as_norm *l);
 void as_model_free_lin(as_model *m, as_lin *l);
 void as_model_free_norm(as_model *m, as_norm *l);
+/* The weights of one self-attention + feed-forward layer, the same six in every family (each
+ * family's layer type says which checkpoint tensor is which): the fused q|k|v projection, the
+ * attention output, the two feed-forward Linears, and the LayerNorms that go with attention
+ * (ln1) and with the feed-forward (ln2), before or after them as the family does it. */
+typedef struct as_block {
+    as_lin qkv, out, fc1, fc2;
+    as_norm ln1, ln2;
+} as_block;
+void as_model_free_block(as_model *m, as_block *b);
 /* Fills a store axis from token ids: pieces from the tokenizer, readable labels. */
 void as_model_set_axis(const as_model *m, as_attn *a, as_attn_axis axis, const int32_t *ids, int n);
 /* Backend buffer of n floats (AS_ENOMEM with a message naming what). */

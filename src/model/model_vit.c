@@ -20,14 +20,10 @@
 
 /* ---- weights ------------------------------------------------------------------------------*/
 
-typedef struct vit_layer {
-    as_lin qkv;          /* attention.attention.query | key | value fused: [3D, D] */
-    as_lin out;          /* attention.output.dense [D, D] */
-    as_norm ln_before;   /* layernorm_before */
-    as_norm ln_after;    /* layernorm_after */
-    as_lin fc1;          /* intermediate.dense [F, D] */
-    as_lin fc2;          /* output.dense [D, F] */
-} vit_layer;
+/* qkv: attention.attention.{query,key,value} fused [3D, D]; out: attention.output.dense [D, D];
+ * ln1: layernorm_before (ahead of attention); ln2: layernorm_after (ahead of the feed-forward);
+ * fc1: intermediate.dense [F, D]; fc2: output.dense [D, F]. */
+typedef as_block vit_layer;
 
 typedef struct vit {
     as_img_cfg icfg; /* image_size, patch_size, id2label */
@@ -55,9 +51,9 @@ static int load_layer(as_model *m, const char *pfx, int D, int F, vit_layer *L)
     if (rc == AS_OK)
         rc = as_model_upload_lin(m, out, D, D, &L->out);
     if (rc == AS_OK)
-        rc = as_model_upload_norm(m, lb, D, &L->ln_before);
+        rc = as_model_upload_norm(m, lb, D, &L->ln1);
     if (rc == AS_OK)
-        rc = as_model_upload_norm(m, la, D, &L->ln_after);
+        rc = as_model_upload_norm(m, la, D, &L->ln2);
     if (rc == AS_OK)
         rc = as_model_upload_lin(m, f1, F, D, &L->fc1);
     if (rc == AS_OK)
@@ -77,15 +73,8 @@ static void vit_unload(as_model *m)
     vit *v = m->family;
     if (!v)
         return;
-    for (int l = 0; v->layers && l < m->cfg.enc_layers; l++) {
-        vit_layer *L = &v->layers[l];
-        as_model_free_lin(m, &L->qkv);
-        as_model_free_lin(m, &L->out);
-        as_model_free_norm(m, &L->ln_before);
-        as_model_free_norm(m, &L->ln_after);
-        as_model_free_lin(m, &L->fc1);
-        as_model_free_lin(m, &L->fc2);
-    }
+    for (int l = 0; v->layers && l < m->cfg.enc_layers; l++)
+        as_model_free_block(m, &v->layers[l]);
     as_model_free_lin(m, &v->patch);
     as_model_free_norm(m, &v->ln_final);
     as_model_free_lin(m, &v->classifier);
@@ -258,13 +247,13 @@ static void forward(run *r)
         const vit_layer *Ly = &v->layers[l];
         as_tv x = as_tv_at(r->hid, (size_t)l * T * D);
         as_tv next = as_tv_at(r->hid, (size_t)(l + 1) * T * D);
-        as_model_norm(k, xn, x, &Ly->ln_before, T, D, eps);
+        as_model_norm(k, xn, x, &Ly->ln1, T, D, eps);
         as_model_linear(k, qkv, xn, &Ly->qkv, T, 3 * D, D, (as_tv){0});
         as_model_attention(k, &r->g, as_tv_at(r->o, 0), qkv, 3 * D, as_tv_at(r->qkv, D),
                            as_tv_at(r->qkv, 2 * D), 3 * D, T, T,
                            as_tv_at(r->cap, (size_t)l * r->g.H * T * T), 0);
         as_model_linear(k, mid, as_tv_at(r->o, 0), &Ly->out, T, D, D, x);
-        as_model_norm(k, xn, mid, &Ly->ln_after, T, D, eps);
+        as_model_norm(k, xn, mid, &Ly->ln2, T, D, eps);
         as_model_linear_act(k, as_tv_at(r->h, 0), xn, &Ly->fc1, T, F, D, c->act);
         as_model_linear(k, next, as_tv_at(r->h, 0), &Ly->fc2, T, D, F, mid);
     }

@@ -146,6 +146,16 @@ void as_model_free_norm(as_model *m, as_norm *l)
     memset(l, 0, sizeof *l);
 }
 
+void as_model_free_block(as_model *m, as_block *b)
+{
+    as_model_free_lin(m, &b->qkv);
+    as_model_free_lin(m, &b->out);
+    as_model_free_lin(m, &b->fc1);
+    as_model_free_lin(m, &b->fc2);
+    as_model_free_norm(m, &b->ln1);
+    as_model_free_norm(m, &b->ln2);
+}
+
 int as_model_has(const as_model *m, const char *name)
 {
     return as_ckpt_find(m->ck, name) != NULL;
