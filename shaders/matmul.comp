@@ -3,21 +3,22 @@
 //   y[b][m][n] = act(scale * sum_k x[b][m][k] * w[b][n][k] + bias[n]) + res[m][n]
 // Rows of x and w are contiguous along k (PyTorch Linear weights [N, K]; Q and K rows of a head).
 //
-// Bindings (set 0): 0 y (written), 1 x, 2 w, 3 bias, 4 res. Absent operands are bound to a
-//   dummy buffer and switched off by pc.flags. res may alias y: each output element is read
+// Bindings (set 0): 0 y (written), 1 x, 2 w, 3 bias, 4 res (TEXEL: x and w from 5 and 6).
+//   Absent operands are bound to a dummy buffer and switched off by pc.flags. res may alias y: each output element is read
 //   and written by the same invocation.
 // Push constants: pc_matmul in src/vk/vk_pc.h (element offsets and strides, not bytes).
 // Specialization: 0 workgroup size WG, 1 TM rows, 2 TN columns per invocation.
 // Dispatch: (ceil(ceil(N / TN) / WG), ceil(M / TM), batch). Each invocation keeps a TM x TN block
 //   of outputs in registers and streams its rows of x and w: no shared memory. On lavapipe this
 //   register-blocked form measured several times faster than shared-memory tiling.
-// VEC4 variant: x and w read as vec4; the host selects it only when K, both row strides, batch
-//   strides and offsets are multiples of 4. LOAD64 (with VEC4, devices with shaderInt64): the
-//   vec4s are fetched as two 64-bit integers; measured ~20% faster on lavapipe at every M.
+// TEXEL variant: x and w read as vec4 texels of uniform texel buffers (RGBA32F views of the same
+//   buffers, bindings 5 and 6, indices in texels); the host selects it only when K, both row
+//   strides, batch strides and offsets are multiples of 4. Mesa 22.3's lavapipe compiles a
+//   storage-buffer load into a loop over the SIMD lanes with a bounds check and a branch per lane
+//   and component, but a texel fetch into straight-line gathers: measured 45 -> 62 GFLOPS for
+//   16x16 blocks (M = 512, N = K = 768), and 71 with 32x16 blocks, which the loop form could not
+//   use (64-bit storage loads, the previous best, were ~20% above plain vec4 loads).
 #extension GL_GOOGLE_include_directive : require
-#ifdef LOAD64
-#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
-#endif
 #include "act.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -38,34 +39,24 @@ layout(push_constant) uniform PC {
 #define FLAG_RES 2u
 #define FLAG_ACT 4u
 
-#ifdef VEC4
+layout(binding = 0) buffer Y { float y[]; };
+#ifdef TEXEL
 #define VT vec4
+layout(binding = 5) uniform samplerBuffer xt;
+layout(binding = 6) uniform samplerBuffer wt;
+#define LDX(i) texelFetch(xt, int(i))
+#define LDW(i) texelFetch(wt, int(i))
 #else
 #define VT float
-#endif
-
-layout(binding = 0) buffer Y { float y[]; };
-#ifdef LOAD64
-// LOAD64 (with VEC4): four floats as two 64-bit integers. lavapipe turns every buffer load into
-// a loop over lanes and components, so halving the components halves the cost of the loads.
-layout(binding = 1) readonly buffer X { u64vec2 x[]; };
-layout(binding = 2) readonly buffer W { u64vec2 w[]; };
-vec4 fetch(u64vec2 v)
-{
-    return uintBitsToFloat(uvec4(unpackUint2x32(v.x), unpackUint2x32(v.y)));
-}
-#define LDX(i) fetch(x[i])
-#define LDW(i) fetch(w[i])
-#else
-layout(binding = 1) readonly buffer X { VT x[]; };
-layout(binding = 2) readonly buffer W { VT w[]; };
+layout(binding = 1) readonly buffer X { float x[]; };
+layout(binding = 2) readonly buffer W { float w[]; };
 #define LDX(i) x[i]
 #define LDW(i) w[i]
 #endif
 layout(binding = 3) readonly buffer Bias { float bias[]; };
 layout(binding = 4) readonly buffer Res { float res[]; };
 
-#ifdef VEC4
+#ifdef TEXEL
 #define VDOT(a, b) dot(a, b)
 const uint VW = 4;
 #else

@@ -8,11 +8,14 @@
 // NR rows of w and its invocations split k (lane i reads elements i, i + WG, ...), so a
 // subgroup's loads of one w row are contiguous and coalesce, and the partial sums meet in a
 // subgroup / shared-memory reduction. The weights are read once per step: the product is bound
-// by memory bandwidth. CPU devices (lavapipe) run barriers as coroutine switches and every lane's
-// load separately, so there the register-blocked matmul.comp with one row per block is faster
-// (measured 3.4-4.1 vs 0.5-1.5 GFLOPS at M = 1 on lavapipe).
+// by memory bandwidth. CPU devices (lavapipe) use the TEXEL form in workgroups of one subgroup:
+// lavapipe loads a storage buffer lane by lane (measured 0.5-1.5 GFLOPS at M = 1, below the
+// register-blocked matmul.comp's 3.4-4.1), but fetches texels with straight-line gathers, and
+// lanes reading neighbouring texels of one row keep the weights streaming: 15-18 GFLOPS at M = 1
+// (N x K = 768 x 3072), 27 at M = 2, 40 at M = 4, against 7-8, 8 and 22 for matmul.comp's texel
+// blocks.
 // Bindings (set 0): 0 y (written), 1 x, 2 w, 3 bias, 4 res (may alias y: each output element is
-//   read and written by one invocation).
+//   read and written by one invocation); TEXEL: x and w from 5 and 6.
 // Push constants: pc_matmul in src/vk/vk_pc.h.
 // Specialization: 0 workgroup size WG, 1 MR rows of x (>= M), 2 NR rows of w per workgroup.
 // Dispatch: (gx, gy, batch) with gx * gy >= ceil(N / NR) workgroups (folded into 2D by the host,
@@ -20,6 +23,8 @@
 //   shared-memory slot per subgroup; otherwise each invocation's partials go to shared memory.
 //   Either way one barrier, then MR * NR invocations finish one output each.
 // VEC4: x and w read as vec4 (the host checks the 16-byte alignment of every row start).
+// TEXEL: the same as vec4 texels from bindings 5 and 6 (RGBA32F views of x and w; see
+//   matmul.comp).
 #extension GL_GOOGLE_include_directive : require
 #ifdef SUBGROUP
 #extension GL_KHR_shader_subgroup_basic : require
@@ -47,7 +52,7 @@ layout(push_constant) uniform PC {
 #define FLAG_RES 2u
 #define FLAG_ACT 4u
 
-#ifdef VEC4
+#if defined(VEC4) || defined(TEXEL)
 #define VT vec4
 #define VDOT(a, b) dot(a, b)
 const uint VW = 4;
@@ -58,8 +63,17 @@ const uint VW = 1;
 #endif
 
 layout(binding = 0) buffer Y { float y[]; };
+#ifdef TEXEL
+layout(binding = 5) uniform samplerBuffer xt;
+layout(binding = 6) uniform samplerBuffer wt;
+#define LDX(i) texelFetch(xt, int(i))
+#define LDW(i) texelFetch(wt, int(i))
+#else
 layout(binding = 1) readonly buffer X { VT x[]; };
 layout(binding = 2) readonly buffer W { VT w[]; };
+#define LDX(i) x[i]
+#define LDW(i) w[i]
+#endif
 layout(binding = 3) readonly buffer Bias { float bias[]; };
 layout(binding = 4) readonly buffer Res { float res[]; };
 
@@ -92,9 +106,9 @@ void main()
     for (uint k = lid; k < kv; k += WG) {
         VT xv[MR];
         for (uint i = 0; i < MR; i++)
-            xv[i] = x[xr[i] + k];
+            xv[i] = LDX(xr[i] + k);
         for (uint j = 0; j < NR; j++) {
-            VT wv = w[wr[j] + k];
+            VT wv = LDW(wr[j] + k);
             for (uint i = 0; i < MR; i++)
                 acc[i][j] += VDOT(xv[i], wv);
         }

@@ -1,5 +1,6 @@
-/* Buffers: storage + transfer usage, bound whole to shaders when they fit one binding (views
- * are offsets in push constants), as windows when bigger (vk_ops.c). Host-visible coherent
+/* Buffers: storage, uniform texel and transfer usage, bound whole to shaders when they fit one
+ * binding (views are offsets in push constants), as windows when bigger (vk_ops.c); RGBA32F
+ * views for the texel bindings are made on first use and kept with the buffer. Host-visible coherent
  * memory is mapped once for the buffer's life and read and written with memcpy; on discrete GPUs
  * (or AS_VK_STAGING=1) buffers are device-local and the host side goes through a temporary
  * staging buffer and a copy on the queue. */
@@ -30,8 +31,8 @@ static int make_buffer(as_vk_kern *vk, VkDeviceSize bytes, int host_visible, as_
     VkBufferCreateInfo bi = {
         .sType = VK_STRUCTURE_TYPE_BUFFER_CREATE_INFO,
         .size = bytes,
-        .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_TRANSFER_SRC_BIT |
-                 VK_BUFFER_USAGE_TRANSFER_DST_BIT,
+        .usage = VK_BUFFER_USAGE_STORAGE_BUFFER_BIT | VK_BUFFER_USAGE_UNIFORM_TEXEL_BUFFER_BIT |
+                 VK_BUFFER_USAGE_TRANSFER_SRC_BIT | VK_BUFFER_USAGE_TRANSFER_DST_BIT,
         .sharingMode = VK_SHARING_MODE_EXCLUSIVE,
     };
     AS_VK_TRY(vkCreateBuffer(vk->dev, &bi, NULL, &b->buf));
@@ -174,8 +175,45 @@ void as_vk_buf_destroy(as_kern *k, as_buf *b)
      * does the device), freeing it crashed lavapipe's workers */
     if (!b || ((as_vk_kern *)k)->lost == AS_VK_HUNG)
         return;
-    free_buffer((as_vk_kern *)k, (as_vk_buf *)b);
+    as_vk_kern *vk = (as_vk_kern *)k;
+    as_vk_buf *vb = (as_vk_buf *)b;
+    for (uint32_t i = 0; i < vb->n_views; i++)
+        vkDestroyBufferView(vk->dev, vb->views[i].view, NULL);
+    free(vb->views);
+    free_buffer(vk, vb);
     free(b);
+}
+
+int as_vk_buf_view(as_vk_kern *vk, const as_vk_bind *bind, VkBufferView *out)
+{
+    as_vk_buf *b = (as_vk_buf *)bind->buf;
+    int rc = AS_OK;
+    /* the buffer's size is whole elements (as_vk_buf_create), a view's whole texels */
+    VkDeviceSize size = (b->base.size + 3) & ~(VkDeviceSize)3;
+    VkDeviceSize left = (size - bind->off) & ~(VkDeviceSize)15;
+    VkDeviceSize range = bind->range == VK_WHOLE_SIZE ? left
+                                                      : (bind->range + 15) & ~(VkDeviceSize)15;
+    range = range < left ? range : left;
+    for (uint32_t i = 0; i < b->n_views; i++)
+        if (b->views[i].off == bind->off && b->views[i].range == range) {
+            *out = b->views[i].view;
+            return AS_OK;
+        }
+    VkBufferViewCreateInfo vi = {
+        .sType = VK_STRUCTURE_TYPE_BUFFER_VIEW_CREATE_INFO,
+        .buffer = b->buf,
+        .format = VK_FORMAT_R32G32B32A32_SFLOAT,
+        .offset = bind->off,
+        .range = range,
+    };
+    VkBufferView view;
+    AS_VK_TRY(vkCreateBufferView(vk->dev, &vi, NULL, &view));
+    b->views = as_xrealloc(b->views, (b->n_views + 1) * sizeof *b->views);
+    b->views[b->n_views++] = (as_vk_view){bind->off, range, view};
+    *out = view;
+    return AS_OK;
+fail:
+    return rc;
 }
 
 int as_vk_buf_write(as_kern *k, as_buf *buf, size_t off, const void *src, size_t n)

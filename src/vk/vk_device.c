@@ -159,13 +159,14 @@ static int alloc_set(as_vk_kern *vk, VkDescriptorSet *out)
     int rc = AS_OK;
     for (;;) {
         if (vk->cur_pool == vk->n_pools) {
-            VkDescriptorPoolSize size = {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER,
-                                         AS_VK_SETS_PER_POOL * AS_VK_BINDINGS};
+            VkDescriptorPoolSize size[2] = {
+                {VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, AS_VK_SETS_PER_POOL * AS_VK_BINDINGS},
+                {VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER, AS_VK_SETS_PER_POOL * AS_VK_TEXELS}};
             VkDescriptorPoolCreateInfo pi = {
                 .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_POOL_CREATE_INFO,
                 .maxSets = AS_VK_SETS_PER_POOL,
-                .poolSizeCount = 1,
-                .pPoolSizes = &size,
+                .poolSizeCount = 2,
+                .pPoolSizes = size,
             };
             VkDescriptorPool pool;
             AS_VK_TRY(vkCreateDescriptorPool(vk->dev, &pi, NULL, &pool));
@@ -218,7 +219,9 @@ void as_vk_dispatch_n(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS
         return;
     }
     VkDescriptorBufferInfo info[AS_VK_BINDINGS];
-    VkWriteDescriptorSet wr[AS_VK_BINDINGS];
+    VkBufferView views[AS_VK_TEXELS];
+    VkWriteDescriptorSet wr[AS_VK_BINDINGS + AS_VK_TEXELS];
+    uint32_t n_wr = AS_VK_BINDINGS;
     for (uint32_t i = 0; i < AS_VK_BINDINGS; i++) {
         info[i] = binds[i].buf ? (VkDescriptorBufferInfo){((const as_vk_buf *)binds[i].buf)->buf,
                                                           binds[i].off, binds[i].range}
@@ -232,7 +235,23 @@ void as_vk_dispatch_n(as_vk_kern *vk, as_vk_pipe pipe, const as_vk_bind binds[AS
             .pBufferInfo = &info[i],
         };
     }
-    vkUpdateDescriptorSets(vk->dev, AS_VK_BINDINGS, wr, 0, NULL);
+    /* texel pipelines read operands 1 and 2 (always present) through views of their bindings */
+    for (uint32_t t = 0; as_vk_pipe_defs[pipe].texel && t < AS_VK_TEXELS; t++, n_wr++) {
+        rc = as_vk_buf_view(vk, &binds[1 + t], &views[t]);
+        if (rc != AS_OK) {
+            as_vk_set_error(vk, rc);
+            return;
+        }
+        wr[n_wr] = (VkWriteDescriptorSet){
+            .sType = VK_STRUCTURE_TYPE_WRITE_DESCRIPTOR_SET,
+            .dstSet = set,
+            .dstBinding = AS_VK_BINDINGS + t,
+            .descriptorCount = 1,
+            .descriptorType = VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+            .pTexelBufferView = &views[t],
+        };
+    }
+    vkUpdateDescriptorSets(vk->dev, n_wr, wr, 0, NULL);
     order_after_earlier(vk, binds, n_out);
     vkCmdBindPipeline(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, pl);
     vkCmdBindDescriptorSets(vk->cmd, VK_PIPELINE_BIND_POINT_COMPUTE, vk->pipe_layout, 0, 1, &set,
@@ -338,14 +357,17 @@ static int create_device(as_vk_kern *vk)
     VkFenceCreateInfo fi = {.sType = VK_STRUCTURE_TYPE_FENCE_CREATE_INFO};
     AS_VK_TRY(vkCreateFence(vk->dev, &fi, NULL, &vk->fence));
 
-    /* one layout for every pipeline: AS_VK_BINDINGS storage buffers + 128 push-constant bytes */
-    VkDescriptorSetLayoutBinding b[AS_VK_BINDINGS];
-    for (uint32_t i = 0; i < AS_VK_BINDINGS; i++)
-        b[i] = (VkDescriptorSetLayoutBinding){i, VK_DESCRIPTOR_TYPE_STORAGE_BUFFER, 1,
-                                              VK_SHADER_STAGE_COMPUTE_BIT, NULL};
+    /* one layout for every pipeline: AS_VK_BINDINGS storage buffers, AS_VK_TEXELS uniform texel
+     * buffers and 128 push-constant bytes */
+    VkDescriptorSetLayoutBinding b[AS_VK_BINDINGS + AS_VK_TEXELS];
+    for (uint32_t i = 0; i < AS_VK_BINDINGS + AS_VK_TEXELS; i++)
+        b[i] = (VkDescriptorSetLayoutBinding){i, i < AS_VK_BINDINGS
+                                                     ? VK_DESCRIPTOR_TYPE_STORAGE_BUFFER
+                                                     : VK_DESCRIPTOR_TYPE_UNIFORM_TEXEL_BUFFER,
+                                              1, VK_SHADER_STAGE_COMPUTE_BIT, NULL};
     VkDescriptorSetLayoutCreateInfo li = {
         .sType = VK_STRUCTURE_TYPE_DESCRIPTOR_SET_LAYOUT_CREATE_INFO,
-        .bindingCount = AS_VK_BINDINGS,
+        .bindingCount = AS_VK_BINDINGS + AS_VK_TEXELS,
         .pBindings = b,
     };
     AS_VK_TRY(vkCreateDescriptorSetLayout(vk->dev, &li, NULL, &vk->set_layout));
@@ -405,6 +427,11 @@ static void query_limits(as_vk_kern *vk)
         vk->max_range = cap < 4 ? 4 : cap & ~(VkDeviceSize)3;
     vk->bind_align = l->minStorageBufferOffsetAlignment < 16 ? 16
                                                              : l->minStorageBufferOffsetAlignment;
+    /* texel views start where bindings do, so their alignment must divide bind_align */
+    VkDeviceSize texel_align = l->minTexelBufferOffsetAlignment ? l->minTexelBufferOffsetAlignment
+                                                                : 1;
+    vk->texels = (VkDeviceSize)l->maxTexelBufferElements * 16 >= vk->max_range &&
+                 vk->bind_align % texel_align == 0;
 }
 
 int as_kern_create_vulkan(as_kern **out, const char *device)
@@ -449,7 +476,7 @@ int as_kern_create_vulkan(as_kern **out, const char *device)
     vk->int64 = have.shaderInt64 == VK_TRUE;
     /* matmul kernel family by device type (vk_ops.c): CPU devices get the register-blocked
      * kernels, GPUs the tiled/subgroup ones. AS_VK_KERNELS=cpu|gpu forces one (tests run both
-     * on lavapipe); AS_VK_INT64=0 turns the 64-bit loads off. */
+     * on lavapipe); AS_VK_INT64=0 turns the 64-bit loads (P.V, decoding attention) off. */
     const char *kenv = getenv("AS_VK_KERNELS"), *i64env = getenv("AS_VK_INT64");
     vk->gpu_kernels = kenv && *kenv ? strcmp(kenv, "gpu") == 0
                                     : vk->props.deviceType != VK_PHYSICAL_DEVICE_TYPE_CPU;

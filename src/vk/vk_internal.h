@@ -14,8 +14,12 @@
 #include <stdint.h>
 #include <volk.h> /* <vulkan/vulkan.h> as function pointers, loaded at run time (vk_loader.c) */
 
-/* Storage-buffer bindings of the one descriptor-set layout every pipeline shares. */
+/* Storage-buffer bindings 0..4 of the one descriptor-set layout every pipeline shares, followed by
+ * AS_VK_TEXELS uniform texel buffers (bindings 5, 6): RGBA32F views of operands 1 and 2, bound
+ * for the pipelines that read those through texel fetches (as_vk_pipe_def.texel; why in
+ * shaders/matmul.comp). */
 #define AS_VK_BINDINGS 5
+#define AS_VK_TEXELS 2
 /* Descriptor sets per pool; pools are added when a pass records more dispatches. */
 #define AS_VK_SETS_PER_POOL 256
 /* Buffers remembered between barriers for hazard checks; more forces a barrier. */
@@ -39,12 +43,13 @@ typedef enum as_vk_pipe {
     /* CPU family (register-blocked, no shared memory: shaders/matmul.comp) */
     AS_VK_PIPE_MATMUL,          /* scalar loads, 4x8 outputs per invocation */
     AS_VK_PIPE_MATMUL_ROW,      /* scalar loads, 1x8: M < 4 (decoding one token) */
-    AS_VK_PIPE_MATMUL_VEC4,     /* vec4 loads, 16x8 */
-    AS_VK_PIPE_MATMUL_VEC4_MID, /* vec4 loads, 4x8: 4 <= M < 16 */
-    AS_VK_PIPE_MATMUL_VEC4_ROW, /* vec4 loads, 1x8: M < 4 */
-    AS_VK_PIPE_MATMUL_L64,      /* vec4 blocks with 64-bit loads (shaderInt64): 16x16, 4x8, 1x8 */
-    AS_VK_PIPE_MATMUL_MID_L64,
-    AS_VK_PIPE_MATMUL_ROW_L64,
+    AS_VK_PIPE_MATVEC_TEX,      /* vec4 texel fetches: matvec.comp in one subgroup for M = 1, */
+    AS_VK_PIPE_MATVEC_TEX_N32,  /* 32 rows of w per workgroup: vocabulary-sized N, K <= 1024 */
+    AS_VK_PIPE_MATVEC_TEX_M2,   /* M = 2, */
+    AS_VK_PIPE_MATVEC_TEX_M4,   /* M = 3..4 (without subgroups 8x16 blocks), */
+    AS_VK_PIPE_MATMUL_TEX_8,    /* matmul.comp's 8x16 blocks for M < 12, */
+    AS_VK_PIPE_MATMUL_TEX_16,   /* 16x16 for M < 48, */
+    AS_VK_PIPE_MATMUL_TEX_32,   /* 32x16 from 48 rows on */
     /* GPU family (shared memory, subgroups: shaders/matmul_tiled.comp, shaders/matvec.comp) */
     AS_VK_PIPE_MATMUL_TILED,     /* 64x64 tiles, M > 4 */
     AS_VK_PIPE_MATVEC,           /* M = 1, scalar loads */
@@ -82,6 +87,7 @@ typedef struct as_vk_pipe_def {
     size_t size;          /* bytes */
     uint32_t wg, tm, tn;  /* specialization constants 0, 1, 2 (tm, tn unused by row kernels);
                            * wg 0: the device's subgroup size (as_vk_kern.row_wg) */
+    int texel;            /* operands 1 and 2 are read from the texel bindings */
 } as_vk_pipe_def;
 
 extern const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT];
@@ -90,12 +96,21 @@ extern const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT];
  * are not destroyed; a lost one can be torn down normally. */
 enum { AS_VK_LOST = 1, AS_VK_HUNG = 2 };
 
+/* An RGBA32F view of bytes [off, off + range) of a buffer, for the texel bindings. */
+typedef struct as_vk_view {
+    VkDeviceSize off, range;
+    VkBufferView view;
+} as_vk_view;
+
 typedef struct as_vk_buf {
     as_buf base;
     VkBuffer buf;
     VkDeviceMemory mem;
     void *map; /* persistent mapping; NULL when contents move through staging copies */
     VkDeviceSize mem_size; /* bytes of mem, counted in as_vk_kern.mem_used */
+    as_vk_view *views;     /* created on first use, destroyed with the buffer: a buffer bound
+                            * whole has one, a windowed one one per window */
+    uint32_t n_views;
 } as_vk_buf;
 
 /* One storage-buffer binding of a dispatch: bytes [off, off + range) of buf (NULL: absent, the
@@ -131,6 +146,8 @@ typedef struct as_vk_kern {
     int subgroups;           /* compute shaders have subgroup arithmetic: row kernels use it */
     int int64;               /* shaderInt64 (enabled when the device has it) */
     int gpu_kernels;         /* matmul family: tiled/subgroup (GPUs) or register-blocked (CPU) */
+    int texels;              /* a texel view reaches as far as a storage binding (max_range), so
+                              * the texel variants can read any bound operand */
     uint32_t row_wg;         /* workgroup size of the subgroup row kernels */
     as_vk_buf *dummy;        /* bound to absent optional operands */
     const as_buf *reads[AS_VK_HAZARDS], *writes[AS_VK_HAZARDS]; /* since the last barrier */
@@ -196,6 +213,9 @@ int as_vk_buf_create(as_kern *k, size_t bytes, as_buf **out);
 void as_vk_buf_destroy(as_kern *k, as_buf *b);
 int as_vk_buf_write(as_kern *k, as_buf *b, size_t off, const void *src, size_t n);
 int as_vk_buf_read(as_kern *k, const as_buf *b, size_t off, void *dst, size_t n);
+/* The RGBA32F view of the texels a binding covers (whole 16-byte texels from its offset),
+ * created on first use. */
+int as_vk_buf_view(as_vk_kern *vk, const as_vk_bind *bind, VkBufferView *out);
 
 /* vk_pipeline.c */
 void as_vk_cache_open(as_vk_kern *vk);

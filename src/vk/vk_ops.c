@@ -126,17 +126,31 @@ static void gemm_gpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
     as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
 }
 
-/* The CPU family: register blocks, shorter for short inputs (clamped rows of a tall block are
- * computed and dropped); vec4 blocks fetch through 64-bit loads when the device has them. */
+/* The CPU family: texel fetches when every row start is 16-byte aligned, in register blocks
+ * taller for taller inputs (clamped rows of a tall block are computed and dropped), or for up to
+ * 4 rows the matrix-vector kernel in one subgroup; scalar register blocks otherwise. */
 static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_VK_BINDINGS],
                      int vec4)
 {
-    int size = pc->M < 4 ? 0 : pc->M < 16 ? 1 : 2;
-    static const as_vk_pipe blocks[3][3] = {
-        {AS_VK_PIPE_MATMUL_ROW, AS_VK_PIPE_MATMUL, AS_VK_PIPE_MATMUL},
-        {AS_VK_PIPE_MATMUL_VEC4_ROW, AS_VK_PIPE_MATMUL_VEC4_MID, AS_VK_PIPE_MATMUL_VEC4},
-        {AS_VK_PIPE_MATMUL_ROW_L64, AS_VK_PIPE_MATMUL_MID_L64, AS_VK_PIPE_MATMUL_L64}};
-    as_vk_pipe pipe = blocks[vec4 ? (vk->int64 ? 2 : 1) : 0][size];
+    int texel = vec4 && vk->texels;
+    if (texel && pc->M <= 4 && vk->subgroups) {
+        static const as_vk_pipe mv[4] = {AS_VK_PIPE_MATVEC_TEX, AS_VK_PIPE_MATVEC_TEX_M2,
+                                         AS_VK_PIPE_MATVEC_TEX_M4, AS_VK_PIPE_MATVEC_TEX_M4};
+        as_vk_pipe pipe = pc->M == 1 && pc->K <= 1024 && pc->N >= 16384
+                              ? AS_VK_PIPE_MATVEC_TEX_N32
+                              : mv[pc->M - 1];
+        uint32_t gx, gy;
+        fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
+        as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
+        return;
+    }
+    as_vk_pipe pipe;
+    if (!texel)
+        pipe = pc->M < 4 ? AS_VK_PIPE_MATMUL_ROW : AS_VK_PIPE_MATMUL;
+    else
+        pipe = pc->M < 12   ? AS_VK_PIPE_MATMUL_TEX_8
+               : pc->M < 48 ? AS_VK_PIPE_MATMUL_TEX_16
+                            : AS_VK_PIPE_MATMUL_TEX_32;
     const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
     as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, ceil_div(ceil_div(pc->N, d->tn), d->wg),
                    ceil_div(pc->M, d->tm), pc->batch);

@@ -17,24 +17,31 @@
 
 #define SPV(name) name##_spv, sizeof name##_spv
 
-/* Matmul blocks (outputs per invocation), measured on lavapipe with M=128, N=512, K=512:
- * vec4 16x8 ~27 GFLOPS, 4x8 ~10, 8x8 ~10, 16x16 ~17-25; scalar loads 4x8 ~12, 16x8 ~8.
+/* Matmul blocks (outputs per invocation). Scalar loads (rows not 16-byte aligned), measured on
+ * lavapipe with M=128, N=512, K=512: 4x8 ~12 GFLOPS, 16x8 ~8. Texel fetches, measured with
+ * N x K = 768 x 3072, 3072 x 768 and 768 x 768 at M = 1..512: 8x16 37-45 GFLOPS at M = 8 (16x16
+ * 29-31), 16x16 42-60 at M = 12..32 (8x16 30-40), 32x16 70-80 from M = 64 (16x16 ~62); blocks
+ * of 8 invocations beat 16-64 at every M (more workgroups to share among the threads); M <= 4
+ * is faster in matvec.comp (its header).
  * Short M gets shorter blocks so clamped rows do not dominate. Row kernels use one subgroup per
  * row, or 128 invocations without subgroup arithmetic; see the shaders' headers for why. */
 const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT] = {
     [AS_VK_PIPE_MATMUL] = {"matmul_f32", SPV(matmul_f32), 64, 4, 8},
     [AS_VK_PIPE_MATMUL_ROW] = {"matmul_f32", SPV(matmul_f32), 64, 1, 8},
-    [AS_VK_PIPE_MATMUL_VEC4] = {"matmul_f32_vec4", SPV(matmul_f32_vec4), 64, 16, 8},
-    [AS_VK_PIPE_MATMUL_VEC4_MID] = {"matmul_f32_vec4", SPV(matmul_f32_vec4), 64, 4, 8},
-    [AS_VK_PIPE_MATMUL_VEC4_ROW] = {"matmul_f32_vec4", SPV(matmul_f32_vec4), 64, 1, 8},
-    /* 64-bit loads: 16x16 in workgroups of 32 measured ~15% above 16x8/64 on lavapipe (M = 256,
-     * every benchmark N x K; 16x32, 24x16, 32x16 and 8x16 were slower) */
-    [AS_VK_PIPE_MATMUL_L64] = {"matmul_f32_vec4_load64", SPV(matmul_f32_vec4_load64), 32, 16,
-                               16},
-    [AS_VK_PIPE_MATMUL_MID_L64] = {"matmul_f32_vec4_load64", SPV(matmul_f32_vec4_load64), 64, 4,
-                                   8},
-    [AS_VK_PIPE_MATMUL_ROW_L64] = {"matmul_f32_vec4_load64", SPV(matmul_f32_vec4_load64), 64, 1,
-                                   8},
+    /* one subgroup per workgroup (wg 0), 8 rows of w; 32 for an LM head's many short rows
+     * (58101 x 512 at M = 1: 10.5 ms with 8, 6.9 ms with 32; but 768 x 3072 0.25 ms with 8,
+     * 0.34 with 32, and 2048 x 512 also slower); tm = rows of x */
+    [AS_VK_PIPE_MATVEC_TEX] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup), 0,
+                               1, 8, 1},
+    [AS_VK_PIPE_MATVEC_TEX_N32] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
+                                   0, 1, 32, 1},
+    [AS_VK_PIPE_MATVEC_TEX_M2] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
+                                  0, 2, 8, 1},
+    [AS_VK_PIPE_MATVEC_TEX_M4] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
+                                  0, 4, 8, 1},
+    [AS_VK_PIPE_MATMUL_TEX_8] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 8, 16, 1},
+    [AS_VK_PIPE_MATMUL_TEX_16] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 16, 16, 1},
+    [AS_VK_PIPE_MATMUL_TEX_32] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 32, 16, 1},
     /* tiles are fixed in the shader (256 invocations, 64 x 64 outputs) */
     [AS_VK_PIPE_MATMUL_TILED] = {"matmul_tiled_f32", SPV(matmul_tiled_f32), 256, 64, 64},
     /* matvec: 32 invocations split k, 4 rows of w per workgroup; tm = rows of x (MR) */

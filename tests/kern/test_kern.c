@@ -196,16 +196,31 @@ static void test_matmul(void)
 {
     static const uint32_t ks[] = {1, 3, 17, 33, 67, 130, 8, 64}; /* 8, 64: vec4 path */
     static const size_t offs[] = {0, 4, 5};                      /* 5 forces scalar loads */
-    /* M picks the kernel (vk_ops.c gemm): CPU family < 4 one row, 4..15 four rows, else
-     * sixteen; GPU family 1 and 2..4 the matrix-vector kernel, else 64 x 64 tiles (130 spans
-     * two tiles, K = 130 several 16-wide steps) */
-    static const uint32_t ms[] = {1, 3, 5, 17, 33, 67, 130};
+    /* M picks the kernel (vk_ops.c gemm): CPU family with texels 1, 2, 3..4 the matrix-vector
+     * kernel (one subgroup), 5..11 blocks of 8 rows, 12..47 of 16, else of 32 (scalar loads:
+     * < 4 one row, else 4); GPU family 1 and 2..4 the matrix-vector kernel, else 64 x 64 tiles
+     * (130 spans two tiles, K = 130 several 16-wide steps) */
+    static const uint32_t ms[] = {1, 2, 3, 5, 9, 17, 33, 67, 130};
     int i = 0;
     for (size_t a = 0; a < sizeof ms / sizeof ms[0]; a++)
         for (size_t b = 0; b < NODD; b++)
             for (size_t c = 0; c < sizeof ks / sizeof ks[0]; c++, i++)
                 matmul_case(ms[a], odd[b], ks[c], offs[i % 3], i % 2, i % 5 - 1, i % 3 != 1,
                             i % 6 == 0);
+    /* an LM head's shape: one row, vocabulary-sized N (the CPU family's 32-row matvec) */
+    matmul_case(1, 16411, 64, 4, 1, -1, 0, 0);
+    /* every variant vk_ops.c's gemm_cpu can pick ran (pipelines are created on first use) */
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    if (!vk->gpu_kernels && vk->texels) {
+        static const as_vk_pipe tex[] = {AS_VK_PIPE_MATMUL_TEX_8, AS_VK_PIPE_MATMUL_TEX_16,
+                                         AS_VK_PIPE_MATMUL_TEX_32};
+        for (size_t t = 0; t < sizeof tex / sizeof tex[0]; t++)
+            AS_TEST_TRUE(vk->pipes[tex[t]] != NULL);
+        static const as_vk_pipe mv[] = {AS_VK_PIPE_MATVEC_TEX, AS_VK_PIPE_MATVEC_TEX_N32,
+                                        AS_VK_PIPE_MATVEC_TEX_M2, AS_VK_PIPE_MATVEC_TEX_M4};
+        for (size_t t = 0; t < sizeof mv / sizeof mv[0]; t++)
+            AS_TEST_TRUE((vk->pipes[mv[t]] != NULL) == (vk->subgroups != 0));
+    }
 }
 
 /* Activations alone: K = 1 and w = 1 make the product exact, so y = act(x) on both sides and
