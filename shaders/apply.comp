@@ -1,19 +1,17 @@
 #version 450
-#ifdef LOAD64
-#extension GL_EXT_shader_explicit_arithmetic_types_int64 : require
-#endif
 // Attention output P.V for every head:
 //   o[q * o_row + h * dh + d] = sum_k p[(h * Tq + q) * Tk + k] * v[k * v_row + h * dh + d]
 //
-// Bindings (set 0): 0 o (written), 1 p, 2 v.
+// Bindings (set 0): 0 o (written), 1 p, 2 v (TEXEL: p and v from 5 and 6).
 // Push constants: pc_apply in src/vk/vk_pc.h (element offsets and strides).
 // Specialization: 0 workgroup size WG, 1 TM query rows, 2 TN head columns per invocation.
 // Dispatch: (ceil(ceil(dh / TN) / WG), ceil(Tq / TM), H). Register-blocked like matmul.comp; here
 //   the reduction runs down the rows of V (the "NN" layout), so V is read along d.
 // VEC4 variant (TN = 4; the host checks that Tk, dh, the V stride and the p and V offsets are
 //   multiples of 4): each invocation owns one vec4 of d for TM query rows and steps 4 keys at a
-//   time, reading 4 p values and 4 V rows as vec4s; LOAD64 fetches those as 64-bit integer pairs
-//   (lavapipe runs every load as a loop over lanes and components, see matmul.comp).
+//   time, reading 4 p values and 4 V rows as vec4s. TEXEL (with VEC4, the CPU family) fetches
+//   those as texels of RGBA32F views (lavapipe runs every storage-buffer load as a loop over
+//   lanes and components, see matmul.comp).
 
 #ifdef VEC4
 layout(local_size_x_id = 0) in;
@@ -27,15 +25,11 @@ layout(push_constant) uniform PC {
 } pc;
 
 layout(binding = 0) writeonly buffer O { float o[]; };
-#ifdef LOAD64
-layout(binding = 1) readonly buffer P { u64vec2 p[]; };
-layout(binding = 2) readonly buffer V { u64vec2 v[]; };
-vec4 fetch(u64vec2 x)
-{
-    return uintBitsToFloat(uvec4(unpackUint2x32(x.x), unpackUint2x32(x.y)));
-}
-#define LDP(i) fetch(p[i])
-#define LDV(i) fetch(v[i])
+#ifdef TEXEL
+layout(binding = 5) uniform samplerBuffer pt;
+layout(binding = 6) uniform samplerBuffer vt;
+#define LDP(i) texelFetch(pt, int(i))
+#define LDV(i) texelFetch(vt, int(i))
 #else
 layout(binding = 1) readonly buffer P { vec4 p[]; };
 layout(binding = 2) readonly buffer V { vec4 v[]; };

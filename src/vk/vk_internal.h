@@ -63,8 +63,8 @@ typedef enum as_vk_pipe {
     AS_VK_PIPE_APPLY,           /* scalar loads, 4x4 */
     AS_VK_PIPE_APPLY_VEC4,      /* vec4 along d and keys, 16 query rows */
     AS_VK_PIPE_APPLY_VEC4_ROW,  /* the same for one query row (decoding) */
-    AS_VK_PIPE_APPLY_L64,       /* the two vec4 forms with 64-bit loads */
-    AS_VK_PIPE_APPLY_ROW_L64,
+    AS_VK_PIPE_APPLY_TEX,       /* the two vec4 forms reading texels (CPU family) */
+    AS_VK_PIPE_APPLY_TEX_ROW,
     AS_VK_PIPE_LAYERNORM,    /* shared-memory tree reduction */
     AS_VK_PIPE_LAYERNORM_SG, /* subgroup reduction, workgroup = a subgroup */
     AS_VK_PIPE_SOFTMAX,

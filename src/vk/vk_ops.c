@@ -264,8 +264,8 @@ void as_vk_apply(as_kern *k, const as_op_apply *p)
     /* vec4 along keys (p rows) and along d (V rows): every start a multiple of 4 */
     int vec4 = (pc.Tk | pc.dh | pc.p_off | pc.v_off | pc.v_row) % 4 == 0;
     as_vk_pipe pipe = AS_VK_PIPE_APPLY;
-    if (vec4 && vk->int64)
-        pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_ROW_L64 : AS_VK_PIPE_APPLY_L64;
+    if (vec4 && !vk->gpu_kernels && vk->texels)
+        pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_TEX_ROW : AS_VK_PIPE_APPLY_TEX;
     else if (vec4)
         pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_VEC4_ROW : AS_VK_PIPE_APPLY_VEC4;
     const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];

@@ -59,9 +59,9 @@ const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT] = {
     /* 16 invocations x 4 columns = a 64-wide head; tn 4 = one vec4 of d per invocation */
     [AS_VK_PIPE_APPLY_VEC4] = {"apply_f32_vec4", SPV(apply_f32_vec4), 16, 16, 4},
     [AS_VK_PIPE_APPLY_VEC4_ROW] = {"apply_f32_vec4", SPV(apply_f32_vec4), 16, 1, 4},
-    [AS_VK_PIPE_APPLY_L64] = {"apply_f32_vec4_load64", SPV(apply_f32_vec4_load64), 16, 16, 4},
-    [AS_VK_PIPE_APPLY_ROW_L64] = {"apply_f32_vec4_load64", SPV(apply_f32_vec4_load64), 16, 1,
-                                  4},
+    [AS_VK_PIPE_APPLY_TEX] = {"apply_f32_vec4_texel", SPV(apply_f32_vec4_texel), 16, 16, 4, 1},
+    [AS_VK_PIPE_APPLY_TEX_ROW] = {"apply_f32_vec4_texel", SPV(apply_f32_vec4_texel), 16, 1, 4,
+                                  1},
     [AS_VK_PIPE_LAYERNORM] = {"layernorm_f32", SPV(layernorm_f32), 128, 0, 0},
     [AS_VK_PIPE_LAYERNORM_SG] = {"layernorm_f32_subgroup", SPV(layernorm_f32_subgroup), 0, 0, 0},
     [AS_VK_PIPE_SOFTMAX] = {"softmax_f32", SPV(softmax_f32), 128, 0, 0},

@@ -436,6 +436,11 @@ static void test_apply(void)
                     compare(&o, 1e-5, 1e-5, 0, &err_apply, what);
                     pair_free(&p), pair_free(&v), pair_free(&o);
                 }
+    /* both vec4 forms ran: texels in the CPU family, storage vec4s in the GPU one */
+    const as_vk_kern *vk = (const as_vk_kern *)kg;
+    int tex = !vk->gpu_kernels && vk->texels;
+    AS_TEST_TRUE(vk->pipes[tex ? AS_VK_PIPE_APPLY_TEX : AS_VK_PIPE_APPLY_VEC4] != NULL);
+    AS_TEST_TRUE(vk->pipes[tex ? AS_VK_PIPE_APPLY_TEX_ROW : AS_VK_PIPE_APPLY_VEC4_ROW] != NULL);
 }
 
 /* One decoding row through the fused op (as_kern_attend_row) and through scores, softmax and
