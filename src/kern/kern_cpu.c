@@ -39,15 +39,24 @@ static void pick_threads(const cpu_kern *c, double macs)
         openblas_set_num_threads(want);
 }
 
-/* Attention's per-head products: heads too small to split (ViT's 197 x 197 x 64) run one per
- * thread, several heads at once, when together they are worth it; 1 if so. Otherwise each
- * head's product gets the pool by pick_threads. */
-static int heads_in_parallel(const cpu_kern *c, double head_macs, uint32_t H)
+/* Runs head(op, h) for the H heads of an attention op. Heads too small to split (ViT's 197 x 197
+ * x 64) run one per thread, several at once, when together they are worth it; otherwise one
+ * after another, each product on the pool pick_threads gives it. That loop stays outside any
+ * OpenMP construct: inside even an inactive parallel region OpenBLAS ran each of BERT-base's
+ * heads on one thread (535 -> 715 ms a pass). */
+static void for_each_head(const cpu_kern *c, double head_macs, uint32_t H,
+                          void (*head)(const void *op, uint32_t h), const void *op)
 {
-    int par = c->threads > 1 && H > 1 && head_macs < PAR_MIN_MACS &&
-              head_macs * H >= PAR_MIN_MACS;
-    pick_threads(c, par ? 0.0 : head_macs);
-    return par;
+    if (c->threads > 1 && H > 1 && head_macs < PAR_MIN_MACS && head_macs * H >= PAR_MIN_MACS) {
+        pick_threads(c, 0.0);
+#pragma omp parallel for num_threads(c->threads)
+        for (uint32_t h = 0; h < H; h++)
+            head(op, h);
+        return;
+    }
+    pick_threads(c, head_macs);
+    for (uint32_t h = 0; h < H; h++)
+        head(op, h);
 }
 
 typedef struct cpu_buf {
@@ -259,24 +268,22 @@ static void cpu_embed(as_kern *k, const as_op_embed *p)
 
 /* Per head, S_h = scale * Q_h K_h^T: Q_h and K_h are column slices [h*dh, (h+1)*dh) of strided
  * rows, which BLAS takes as matrices with leading dimension = the row stride. */
+static void scores_head(const void *op, uint32_t h)
+{
+    const as_op_scores *p = op;
+    const float *qh = fptr(p->q) + (size_t)h * p->dh, *kh = fptr(p->k) + (size_t)h * p->dh;
+    float *sh = fptr(p->s) + (size_t)h * p->Tq * p->Tk;
+    if (p->Tq == 1)
+        cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)p->Tk, (int)p->dh, p->scale, kh,
+                    (int)p->k_stride, qh, 1, 0.0f, sh, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->Tq, (int)p->Tk, (int)p->dh,
+                    p->scale, qh, (int)p->q_stride, kh, (int)p->k_stride, 0.0f, sh, (int)p->Tk);
+}
+
 static void cpu_scores(as_kern *k, const as_op_scores *p)
 {
-    const float *q = fptr(p->q), *kk = fptr(p->k);
-    float *s = fptr(p->s);
-    const cpu_kern *c = (const cpu_kern *)k;
-    int par = heads_in_parallel(c, (double)p->Tq * p->Tk * p->dh, p->H);
-#pragma omp parallel for num_threads(c->threads) if (par)
-    for (uint32_t h = 0; h < p->H; h++) {
-        const float *qh = q + (size_t)h * p->dh, *kh = kk + (size_t)h * p->dh;
-        float *sh = s + (size_t)h * p->Tq * p->Tk;
-        if (p->Tq == 1)
-            cblas_sgemv(CblasRowMajor, CblasNoTrans, (int)p->Tk, (int)p->dh, p->scale, kh,
-                        (int)p->k_stride, qh, 1, 0.0f, sh, 1);
-        else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasTrans, (int)p->Tq, (int)p->Tk,
-                        (int)p->dh, p->scale, qh, (int)p->q_stride, kh, (int)p->k_stride, 0.0f,
-                        sh, (int)p->Tk);
-    }
+    for_each_head((const cpu_kern *)k, (double)p->Tq * p->Tk * p->dh, p->H, scores_head, p);
 }
 
 static void cpu_softmax(as_kern *k, const as_op_softmax *p)
@@ -298,24 +305,24 @@ static void cpu_softmax(as_kern *k, const as_op_softmax *p)
 }
 
 /* Per head, O_h = P_h V_h, V_h the column slice of the strided value rows. */
+static void apply_head(const void *op, uint32_t h)
+{
+    const as_op_apply *p = op;
+    const float *ph = fptr(p->p) + (size_t)h * p->Tq * p->Tk;
+    const float *vh = fptr(p->v) + (size_t)h * p->dh;
+    float *oh = fptr(p->o) + (size_t)h * p->dh;
+    if (p->Tq == 1)
+        cblas_sgemv(CblasRowMajor, CblasTrans, (int)p->Tk, (int)p->dh, 1.0f, vh,
+                    (int)p->v_stride, ph, 1, 0.0f, oh, 1);
+    else
+        cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->Tq, (int)p->dh,
+                    (int)p->Tk, 1.0f, ph, (int)p->Tk, vh, (int)p->v_stride, 0.0f, oh,
+                    (int)p->o_stride);
+}
+
 static void cpu_apply(as_kern *k, const as_op_apply *p)
 {
-    const float *pr = fptr(p->p), *v = fptr(p->v);
-    float *o = fptr(p->o);
-    const cpu_kern *c = (const cpu_kern *)k;
-    int par = heads_in_parallel(c, (double)p->Tq * p->Tk * p->dh, p->H);
-#pragma omp parallel for num_threads(c->threads) if (par)
-    for (uint32_t h = 0; h < p->H; h++) {
-        const float *ph = pr + (size_t)h * p->Tq * p->Tk, *vh = v + (size_t)h * p->dh;
-        float *oh = o + (size_t)h * p->dh;
-        if (p->Tq == 1)
-            cblas_sgemv(CblasRowMajor, CblasTrans, (int)p->Tk, (int)p->dh, 1.0f, vh,
-                        (int)p->v_stride, ph, 1, 0.0f, oh, 1);
-        else
-            cblas_sgemm(CblasRowMajor, CblasNoTrans, CblasNoTrans, (int)p->Tq, (int)p->dh,
-                        (int)p->Tk, 1.0f, ph, (int)p->Tk, vh, (int)p->v_stride, 0.0f, oh,
-                        (int)p->o_stride);
-    }
+    for_each_head((const cpu_kern *)k, (double)p->Tq * p->Tk * p->dh, p->H, apply_head, p);
 }
 
 /* The twin of the fused shader is the three ops above for one query row: the probabilities,

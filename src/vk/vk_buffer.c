@@ -1,9 +1,9 @@
 /* Buffers: storage, uniform texel and transfer usage, bound whole to shaders when they fit one
  * binding (views are offsets in push constants), as windows when bigger (vk_ops.c); RGBA32F
- * views for the texel bindings are made on first use and kept with the buffer. Host-visible coherent
- * memory is mapped once for the buffer's life and read and written with memcpy; on discrete GPUs
- * (or AS_VK_STAGING=1) buffers are device-local and the host side goes through a temporary
- * staging buffer and a copy on the queue. */
+ * views for the texel bindings are made on first use and kept with the buffer. Host-visible
+ * coherent memory is mapped once for the buffer's life and read and written with memcpy; on
+ * discrete GPUs (or AS_VK_STAGING=1) buffers are device-local and the host side goes through a
+ * temporary staging buffer and a copy on the queue. */
 #include "vk_internal.h"
 
 #include <stdlib.h>
