@@ -136,14 +136,14 @@ int as_vk_buf_create(as_kern *k, size_t bytes, as_buf **out)
                        vk->max_buffer_limit, (unsigned long long)vk->max_buffer);
     as_vk_buf *b = as_xcalloc(1, sizeof *b);
     b->base.size = bytes;
-    int rc = make_buffer(vk, size, !vk->staged, b);
+    int rc = make_buffer(vk, size + AS_VK_TEXEL_SLACK, !vk->staged, b);
     if (rc != AS_OK) {
         free(b);
         return rc;
     }
     /* zeroed like the CPU backend's buffers, so both start from the same contents */
     if (b->map) {
-        memset(b->map, 0, size);
+        memset(b->map, 0, size + AS_VK_TEXEL_SLACK);
     } else if (vk->base.recording) {
         /* created inside a pass: the fill joins the pass, ordered before later dispatches */
         vkCmdFillBuffer(vk->cmd, b->buf, 0, VK_WHOLE_SIZE, 0);
@@ -188,12 +188,18 @@ int as_vk_buf_view(as_vk_kern *vk, const as_vk_bind *bind, VkBufferView *out)
 {
     as_vk_buf *b = (as_vk_buf *)bind->buf;
     int rc = AS_OK;
-    /* the buffer's size is whole elements (as_vk_buf_create), a view's whole texels */
-    VkDeviceSize size = (b->base.size + 3) & ~(VkDeviceSize)3;
+    /* the buffer holds whole elements and the slack (as_vk_buf_create), a view whole texels */
+    VkDeviceSize size = ((b->base.size + 3) & ~(VkDeviceSize)3) + AS_VK_TEXEL_SLACK;
     VkDeviceSize left = (size - bind->off) & ~(VkDeviceSize)15;
     VkDeviceSize range = bind->range == VK_WHOLE_SIZE ? left
                                                       : (bind->range + 15) & ~(VkDeviceSize)15;
     range = range < left ? range : left;
+    /* llvmpipe compiles a variant of a shader per power-of-two-ness of each texel buffer's size
+     * (at the first dispatch, seconds for the matmul blocks): views never have a power-of-two
+     * texel count, so one variant serves every size */
+    VkDeviceSize texels = range / 16;
+    if (texels && (texels & (texels - 1)) == 0 && range + 16 <= left)
+        range += 16;
     for (uint32_t i = 0; i < b->n_views; i++)
         if (b->views[i].off == bind->off && b->views[i].range == range) {
             *out = b->views[i].view;

@@ -432,6 +432,9 @@ static void query_limits(as_vk_kern *vk)
                                                                 : 1;
     vk->texels = (VkDeviceSize)l->maxTexelBufferElements * 16 >= vk->max_range &&
                  vk->bind_align % texel_align == 0;
+    const char *tenv = getenv("AS_VK_TEXELS");
+    if (vk->texels && tenv && strcmp(tenv, "1") == 0)
+        vk->texels = 2;
 }
 
 int as_kern_create_vulkan(as_kern **out, const char *device)

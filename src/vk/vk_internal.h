@@ -20,6 +20,9 @@
  * shaders/matmul.comp). */
 #define AS_VK_BINDINGS 5
 #define AS_VK_TEXELS 2
+/* Bytes every buffer has past its contents, so a texel view can always be one texel longer than
+ * it needs (as_vk_buf_view). */
+#define AS_VK_TEXEL_SLACK 32
 /* Descriptor sets per pool; pools are added when a pass records more dispatches. */
 #define AS_VK_SETS_PER_POOL 256
 /* Buffers remembered between barriers for hazard checks; more forces a barrier. */
@@ -146,8 +149,9 @@ typedef struct as_vk_kern {
     int subgroups;           /* compute shaders have subgroup arithmetic: row kernels use it */
     int int64;               /* shaderInt64 (enabled when the device has it) */
     int gpu_kernels;         /* matmul family: tiled/subgroup (GPUs) or register-blocked (CPU) */
-    int texels;              /* a texel view reaches as far as a storage binding (max_range), so
-                              * the texel variants can read any bound operand */
+    int texels;              /* CPU-family texel variants: 0 never (a texel view cannot reach as
+                              * far as a storage binding), 1 for big products (vk_ops.c
+                              * use_texels), 2 always (AS_VK_TEXELS=1: tests on small shapes) */
     uint32_t row_wg;         /* workgroup size of the subgroup row kernels */
     as_vk_buf *dummy;        /* bound to absent optional operands */
     const as_buf *reads[AS_VK_HAZARDS], *writes[AS_VK_HAZARDS]; /* since the last barrier */

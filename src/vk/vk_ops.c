@@ -126,13 +126,25 @@ static void gemm_gpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
     as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
 }
 
-/* The CPU family: texel fetches when every row start is 16-byte aligned, in register blocks
- * taller for taller inputs (clamped rows of a tall block are computed and dropped), or for up to
- * 4 rows the matrix-vector kernel in one subgroup; scalar register blocks otherwise. */
-static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_VK_BINDINGS],
-                     int vec4)
+/* CPU-family texel variants pay for themselves only on big products: llvmpipe compiles each at
+ * its first dispatch (~1.5 s for a register block, then cached on disk) and lavapipe lowers its
+ * texel fetches at every pipeline creation (15-45 ms of each start), while a product below 8M
+ * multiply-adds with weights below 2^18 elements (the bundled demo model's) runs in well under a
+ * millisecond either way. Decoding's matrix-vector products of a 512-wide model (2^18 weights)
+ * still get them: 10-14 GFLOPS against 3-7. */
+static int use_texels(const as_vk_kern *vk, double macs, double weights)
 {
-    int texel = vec4 && vk->texels;
+    return !vk->gpu_kernels &&
+           (vk->texels == 2 || (vk->texels && (macs >= 8388608.0 || weights >= 262144.0)));
+}
+
+/* The CPU family: with texel fetches (rows 16-byte aligned, product big enough: use_texels),
+ * register blocks taller for taller inputs (clamped rows of a tall block are computed and
+ * dropped), or for up to 4 rows the matrix-vector kernel in one subgroup; scalar register blocks
+ * otherwise. */
+static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_VK_BINDINGS],
+                     int texel)
+{
     if (texel && pc->M <= 4 && vk->subgroups) {
         static const as_vk_pipe mv[4] = {AS_VK_PIPE_MATVEC_TEX, AS_VK_PIPE_MATVEC_TEX_M2,
                                          AS_VK_PIPE_MATVEC_TEX_M4, AS_VK_PIPE_MATVEC_TEX_M4};
@@ -162,10 +174,11 @@ static void gemm(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_VK_B
      * starts are multiples of 16 bytes) */
     int vec4 = (pc->K | pc->x_off | pc->x_row | pc->x_batch | pc->w_off | pc->w_row |
                 pc->w_batch) % 4 == 0;
+    double weights = (double)pc->batch * pc->N * pc->K;
     if (vk->gpu_kernels)
         gemm_gpu(vk, pc, b, vec4);
     else
-        gemm_cpu(vk, pc, b, vec4);
+        gemm_cpu(vk, pc, b, vec4 && use_texels(vk, weights * pc->M, weights));
 }
 
 /* One dispatch per block of rows of x (and y) and rows of w whose windows fit; one block for
@@ -264,7 +277,7 @@ void as_vk_apply(as_kern *k, const as_op_apply *p)
     /* vec4 along keys (p rows) and along d (V rows): every start a multiple of 4 */
     int vec4 = (pc.Tk | pc.dh | pc.p_off | pc.v_off | pc.v_row) % 4 == 0;
     as_vk_pipe pipe = AS_VK_PIPE_APPLY;
-    if (vec4 && !vk->gpu_kernels && vk->texels)
+    if (vec4 && use_texels(vk, (double)p->H * p->Tq * p->Tk * p->dh, 0.0))
         pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_TEX_ROW : AS_VK_PIPE_APPLY_TEX;
     else if (vec4)
         pipe = p->Tq < 4 ? AS_VK_PIPE_APPLY_VEC4_ROW : AS_VK_PIPE_APPLY_VEC4;

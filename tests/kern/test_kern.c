@@ -211,7 +211,7 @@ static void test_matmul(void)
     matmul_case(1, 16411, 64, 4, 1, -1, 0, 0);
     /* every variant vk_ops.c's gemm_cpu can pick ran (pipelines are created on first use) */
     const as_vk_kern *vk = (const as_vk_kern *)kg;
-    if (!vk->gpu_kernels && vk->texels) {
+    if (!vk->gpu_kernels && vk->texels == 2) {
         static const as_vk_pipe tex[] = {AS_VK_PIPE_MATMUL_TEX_8, AS_VK_PIPE_MATMUL_TEX_16,
                                          AS_VK_PIPE_MATMUL_TEX_32};
         for (size_t t = 0; t < sizeof tex / sizeof tex[0]; t++)
@@ -438,7 +438,7 @@ static void test_apply(void)
                 }
     /* both vec4 forms ran: texels in the CPU family, storage vec4s in the GPU one */
     const as_vk_kern *vk = (const as_vk_kern *)kg;
-    int tex = !vk->gpu_kernels && vk->texels;
+    int tex = !vk->gpu_kernels && vk->texels == 2;
     AS_TEST_TRUE(vk->pipes[tex ? AS_VK_PIPE_APPLY_TEX : AS_VK_PIPE_APPLY_VEC4] != NULL);
     AS_TEST_TRUE(vk->pipes[tex ? AS_VK_PIPE_APPLY_TEX_ROW : AS_VK_PIPE_APPLY_VEC4_ROW] != NULL);
 }
