@@ -1,10 +1,11 @@
 /* CPU backend: the plain-C reference of every op (what the shaders are tested against) and the
  * engine behind --device cpu. Ops run at once; begin/end only mark the recording window.
  * Products (matmul, attention scores, P.V) go through OpenBLAS's C interface (cblas), whose
- * threads split each product; M = 1 (decoding one token) takes the matrix-vector routines. Bias,
- * activation and residual are a separate row pass over the product, as in the shaders' epilogue.
- * That pass, layernorm and softmax split their rows over OpenMP threads (the pool OpenBLAS uses
- * too) when there are enough elements to pay for it.
+ * threads split each product; M = 1 (decoding one token) takes the matrix-vector routines.
+ * Without an activation, bias and residual seed the output and the product accumulates onto it;
+ * with one, bias, activation and residual are a row pass after the product, as in the shaders'
+ * epilogue. Those passes, layernorm and softmax split their rows over OpenMP threads (the pool
+ * OpenBLAS uses too) when there are enough elements to pay for it.
  * The reductions of layernorm and softmax use double so the reference is the more accurate side
  * of any comparison with a shader. */
 #include "attnscope/kern.h"
@@ -180,23 +181,37 @@ static void act_row(as_act act, float *y, uint32_t n)
         y[i] = act_apply(act, y[i]);
 }
 
-/* y = act(y + bias) row by row (bias and act optional), then + res when given. */
+/* y = act(y + bias) row by row (bias optional), then + res when given: what follows a product
+ * with an activation (without one, bias and residual seed the product instead). */
 static void epilogue(const cpu_kern *c, const as_op_matmul *p, float *y, const float *bias,
                      const float *res, uint32_t rows)
 {
     /* num_threads: pick_threads may have left the pool at one thread for a small product */
-#pragma omp parallel for num_threads(c->threads) \
-    if ((size_t)rows * p->N >= PAR_MIN_ELEMS && p->has_act)
+#pragma omp parallel for num_threads(c->threads) if ((size_t)rows * p->N >= PAR_MIN_ELEMS)
     for (uint32_t m = 0; m < rows; m++) {
         float *yr = y + (size_t)m * p->N;
         if (bias)
             for (uint32_t n = 0; n < p->N; n++)
                 yr[n] += bias[n];
-        if (p->has_act)
-            act_row(p->act, yr, p->N);
+        act_row(p->act, yr, p->N);
         if (res)
             for (uint32_t n = 0; n < p->N; n++)
                 yr[n] += res[(size_t)m * p->N + n];
+    }
+}
+
+/* y = res + bias (either optional; res may be y itself) before a product that accumulates
+ * onto y (beta = 1): one pass over y, split over threads when big, that replaces both OpenBLAS's
+ * zeroing of y (beta = 0) and a separate bias pass after it. */
+static void seed(const cpu_kern *c, const as_op_matmul *p, float *y, const float *bias,
+                 const float *res)
+{
+#pragma omp parallel for num_threads(c->threads) if ((size_t)p->M * p->N >= PAR_MIN_ELEMS)
+    for (uint32_t m = 0; m < p->M; m++) {
+        float *yr = y + (size_t)m * p->N;
+        const float *rr = res ? res + (size_t)m * p->N : NULL;
+        for (uint32_t n = 0; n < p->N; n++)
+            yr[n] = (rr ? rr[n] : 0.0f) + (bias ? bias[n] : 0.0f);
     }
 }
 
@@ -208,13 +223,11 @@ static void cpu_matmul(as_kern *k, const as_op_matmul *p)
     const float *res = p->res.buf ? fptr(p->res) : NULL;
     float *y = fptr(p->y);
     size_t MN = (size_t)p->M * p->N;
-    if (res && !p->has_act) {
-        /* without activation the residual can seed the product (beta = 1): this also covers
-         * res aliasing y, as the op allows */
-        if (res != y)
-            memmove(y, res, MN * sizeof *y);
+    if (!p->has_act && (bias || res)) {
+        /* without activation, residual and bias seed the product (res may alias y: each
+         * element is read before it is written, by the same iteration) */
+        seed(c, p, y, bias, res);
         product(c, x, w, y, p->M, p->N, p->K, 1.0f);
-        epilogue(c, p, y, bias, NULL, p->M);
     } else if (res && res < y + MN && y < res + MN) {
         /* activation before an overlapping residual: one row at a time through scratch */
         if (c->row_cap < p->N) {
@@ -228,7 +241,8 @@ static void cpu_matmul(as_kern *k, const as_op_matmul *p)
         }
     } else {
         product(c, x, w, y, p->M, p->N, p->K, 0.0f);
-        epilogue(c, p, y, bias, res, p->M);
+        if (p->has_act)
+            epilogue(c, p, y, bias, res, p->M);
     }
 }
 
