@@ -4,8 +4,9 @@
 // Rows of x and w are contiguous along k (PyTorch Linear weights [N, K]; Q and K rows of a head).
 //
 // Bindings (set 0): 0 y (written), 1 x, 2 w, 3 bias, 4 res (TEXEL: x and w from 5 and 6).
-//   Absent operands are bound to a dummy buffer and switched off by pc.flags. res may alias y: each output element is read
-//   and written by the same invocation.
+//   Absent operands are bound to a dummy buffer and switched off by pc.flags. res may alias y
+//   when there is no activation (kern.h): each output element is read and written by the same
+//   invocation.
 // Push constants: pc_matmul in src/vk/vk_pc.h (element offsets and strides, not bytes).
 // Specialization: 0 workgroup size WG, 1 TM rows, 2 TN columns per invocation.
 // Dispatch: (ceil(ceil(N / TN) / WG), ceil(M / TM), batch). Each invocation keeps a TM x TN block
@@ -19,6 +20,7 @@
 //   16x16 blocks (M = 512, N = K = 768), and 71 with 32x16 blocks, which the loop form could not
 //   use (64-bit storage loads, the previous best, were ~20% above plain vec4 loads).
 #extension GL_GOOGLE_include_directive : require
+#extension GL_EXT_control_flow_attributes : require
 #include "act.glsl"
 
 layout(local_size_x_id = 0) in;
@@ -98,6 +100,11 @@ void main()
         }
     }
 
+    // Epilogue. The block loops are unrolled, so the activation (erf's series, tanh, exp) is
+    // applied in a second, rolled loop over the stored block rather than once per unrolled
+    // output: inlined TM x TN times it made the 32x16 block take minutes to compile on lavapipe.
+    // The residual is added after the activation (with one, res never aliases y: kern.h).
+    bool act = (pc.flags & FLAG_ACT) != 0u, has_res = (pc.flags & FLAG_RES) != 0u;
     for (uint i = 0; i < TM; i++) {
         uint m = m0 + i;
         if (m >= pc.M)
@@ -109,12 +116,20 @@ void main()
             float v = acc[i][j] * pc.scale;
             if ((pc.flags & FLAG_BIAS) != 0u)
                 v += bias[pc.bias_off + n];
-            if ((pc.flags & FLAG_ACT) != 0u)
-                v = act_apply(pc.act, v);
-            uint yi = pc.y_off + b * pc.y_batch + m * pc.y_row + n;
-            if ((pc.flags & FLAG_RES) != 0u)
+            if (has_res && !act)
                 v += res[pc.res_off + m * pc.y_row + n];
-            y[yi] = v;
+            y[pc.y_off + b * pc.y_batch + m * pc.y_row + n] = v;
         }
+    }
+    if (!act)
+        return;
+    uint rows = min(TM, pc.M - m0), cols = min(TN, pc.N - n0);
+    [[dont_unroll]] for (uint t = 0; t < rows * cols; t++) {
+        uint m = m0 + t / cols, n = n0 + t % cols;
+        uint yi = pc.y_off + b * pc.y_batch + m * pc.y_row + n;
+        float v = act_apply(pc.act, y[yi]);
+        if (has_res)
+            v += res[pc.res_off + m * pc.y_row + n];
+        y[yi] = v;
     }
 }

@@ -37,7 +37,9 @@ static inline as_tv as_tv_at(as_buf *b, size_t off)
 
 /* y[m][n] = act(sum_k x[m][k] * w[n][k] + bias[n]) + res[m][n]
  * x: [M, K] row stride K; w: [N, K] (PyTorch Linear layout); bias [N] optional; res optional
- * [M, N] (may alias y); y: [M, N] row stride N. has_act=0 means identity. */
+ * [M, N] (may alias y when has_act is 0; with an activation it must not overlap y: the shaders
+ * add it after storing the pre-activation block); y: [M, N] row stride N. has_act=0 means
+ * identity. */
 typedef struct as_op_matmul {
     as_tv y, x, w, bias, res;
     uint32_t M, N, K;

@@ -101,6 +101,9 @@ void as_kern_matmul(as_kern *k, const as_op_matmul *p)
     check_view(p->w, (size_t)p->N * p->K, "matmul w in bounds");
     check_view(p->bias, p->N, "matmul bias in bounds");
     check_view(p->res, (size_t)p->M * p->N, "matmul res in bounds");
+    size_t mn = (size_t)p->M * p->N;
+    AS_ASSERT(!p->has_act || p->res.buf != p->y.buf || p->res.off >= p->y.off + mn ||
+              p->y.off >= p->res.off + mn); /* res overlaps y only without an activation */
     k->vt->matmul(k, p);
 }
 

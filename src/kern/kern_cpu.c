@@ -15,15 +15,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-/* The backend: the common header, OpenBLAS's thread count at creation (all cores unless
- * OMP_NUM_THREADS / OPENBLAS_NUM_THREADS say otherwise) and a scratch row for the one matmul
- * form that cannot use its output as the product's accumulator (activation + residual aliasing
- * y); it only grows. */
+/* The backend: the common header and OpenBLAS's thread count at creation (all cores unless
+ * OMP_NUM_THREADS / OPENBLAS_NUM_THREADS say otherwise). */
 typedef struct cpu_kern {
     as_kern base;
     int threads;
-    float *row;
-    size_t row_cap;
 } cpu_kern;
 
 /* Products under this many multiply-adds run on one thread: waking and joining the pool costs
@@ -123,7 +119,6 @@ static int cpu_end(as_kern *k)
 
 static void cpu_destroy(as_kern *k)
 {
-    free(((cpu_kern *)k)->row);
     free(k);
 }
 
@@ -222,24 +217,13 @@ static void cpu_matmul(as_kern *k, const as_op_matmul *p)
     const float *bias = p->bias.buf ? fptr(p->bias) : NULL;
     const float *res = p->res.buf ? fptr(p->res) : NULL;
     float *y = fptr(p->y);
-    size_t MN = (size_t)p->M * p->N;
     if (!p->has_act && (bias || res)) {
         /* without activation, residual and bias seed the product (res may alias y: each
          * element is read before it is written, by the same iteration) */
         seed(c, p, y, bias, res);
         product(c, x, w, y, p->M, p->N, p->K, 1.0f);
-    } else if (res && res < y + MN && y < res + MN) {
-        /* activation before an overlapping residual: one row at a time through scratch */
-        if (c->row_cap < p->N) {
-            c->row = as_xrealloc(c->row, sizeof *c->row * p->N);
-            c->row_cap = p->N;
-        }
-        for (uint32_t m = 0; m < p->M; m++) {
-            product(c, x + (size_t)m * p->K, w, c->row, 1, p->N, p->K, 0.0f);
-            epilogue(c, p, c->row, bias, res + (size_t)m * p->N, 1);
-            memcpy(y + (size_t)m * p->N, c->row, sizeof *y * p->N);
-        }
     } else {
+        /* with an activation, res does not overlap y (kern.h) */
         product(c, x, w, y, p->M, p->N, p->K, 0.0f);
         if (p->has_act)
             epilogue(c, p, y, bias, res, p->M);

@@ -48,11 +48,9 @@ typedef enum as_vk_pipe {
     AS_VK_PIPE_MATMUL_ROW,      /* scalar loads, 1x8: M < 4 (decoding one token) */
     AS_VK_PIPE_MATVEC_TEX,      /* vec4 texel fetches: matvec.comp in one subgroup for M = 1, */
     AS_VK_PIPE_MATVEC_TEX_N32,  /* 32 rows of w per workgroup: vocabulary-sized N, K <= 1024 */
-    AS_VK_PIPE_MATVEC_TEX_M2,   /* M = 2, */
-    AS_VK_PIPE_MATVEC_TEX_M4,   /* M = 3..4 (without subgroups 8x16 blocks), */
-    AS_VK_PIPE_MATMUL_TEX_8,    /* matmul.comp's 8x16 blocks for M < 12, */
-    AS_VK_PIPE_MATMUL_TEX_16,   /* 16x16 for M < 48, */
-    AS_VK_PIPE_MATMUL_TEX_32,   /* 32x16 from 48 rows on */
+    AS_VK_PIPE_MATVEC_TEX_M4,   /* M = 2..4 (without subgroups 16x16 blocks), */
+    AS_VK_PIPE_MATMUL_TEX_16,   /* matmul.comp's 16x16 blocks for M < 128, */
+    AS_VK_PIPE_MATMUL_TEX_32,   /* 32x16 from 128 rows on */
     /* GPU family (shared memory, subgroups: shaders/matmul_tiled.comp, shaders/matvec.comp) */
     AS_VK_PIPE_MATMUL_TILED,     /* 64x64 tiles, M > 4 */
     AS_VK_PIPE_MATVEC,           /* M = 1, scalar loads */

@@ -146,11 +146,9 @@ static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
                      int texel)
 {
     if (texel && pc->M <= 4 && vk->subgroups) {
-        static const as_vk_pipe mv[4] = {AS_VK_PIPE_MATVEC_TEX, AS_VK_PIPE_MATVEC_TEX_M2,
-                                         AS_VK_PIPE_MATVEC_TEX_M4, AS_VK_PIPE_MATVEC_TEX_M4};
-        as_vk_pipe pipe = pc->M == 1 && pc->K <= 1024 && pc->N >= 16384
-                              ? AS_VK_PIPE_MATVEC_TEX_N32
-                              : mv[pc->M - 1];
+        as_vk_pipe pipe = pc->M > 1                            ? AS_VK_PIPE_MATVEC_TEX_M4
+                          : pc->K <= 1024 && pc->N >= 16384 ? AS_VK_PIPE_MATVEC_TEX_N32
+                                                            : AS_VK_PIPE_MATVEC_TEX;
         uint32_t gx, gy;
         fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
         as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
@@ -160,9 +158,7 @@ static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
     if (!texel)
         pipe = pc->M < 4 ? AS_VK_PIPE_MATMUL_ROW : AS_VK_PIPE_MATMUL;
     else
-        pipe = pc->M < 12   ? AS_VK_PIPE_MATMUL_TEX_8
-               : pc->M < 48 ? AS_VK_PIPE_MATMUL_TEX_16
-                            : AS_VK_PIPE_MATMUL_TEX_32;
+        pipe = pc->M < 128 ? AS_VK_PIPE_MATMUL_TEX_16 : AS_VK_PIPE_MATMUL_TEX_32;
     const as_vk_pipe_def *d = &as_vk_pipe_defs[pipe];
     as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, ceil_div(ceil_div(pc->N, d->tn), d->wg),
                    ceil_div(pc->M, d->tm), pc->batch);

@@ -19,10 +19,13 @@
 
 /* Matmul blocks (outputs per invocation). Scalar loads (rows not 16-byte aligned), measured on
  * lavapipe with M=128, N=512, K=512: 4x8 ~12 GFLOPS, 16x8 ~8. Texel fetches, measured with
- * N x K = 768 x 3072, 3072 x 768 and 768 x 768 at M = 1..512: 8x16 37-45 GFLOPS at M = 8 (16x16
- * 29-31), 16x16 42-60 at M = 12..32 (8x16 30-40), 32x16 70-80 from M = 64 (16x16 ~62); blocks
- * of 8 invocations beat 16-64 at every M (more workgroups to share among the threads); M <= 4
- * is faster in matvec.comp (its header).
+ * N x K = 768 x 3072, 3072 x 768 and 768 x 768 at M = 1..512: 16x16 42-60 GFLOPS at M = 12..32,
+ * 32x16 70-80 from M = 64 (16x16 ~62); blocks of 8 invocations beat 16-64 at every M (more
+ * workgroups to share among the threads); M <= 4 is faster in matvec.comp (its header). Each
+ * texel variant costs llvmpipe time to compile at its first dispatch (32x16: 18 s, 16x16: 4 s,
+ * the matrix-vector forms 0.1 s; cached on disk after), so there are few and the 32x16 block
+ * waits for M >= 128, where it pays most: 8x16 blocks (37-45 GFLOPS at M = 8 against 29-31 for
+ * 16x16) and a 2-row matrix-vector form (27 against 20 at M = 2) were dropped for it.
  * Short M gets shorter blocks so clamped rows do not dominate. Row kernels use one subgroup per
  * row, or 128 invocations without subgroup arithmetic; see the shaders' headers for why. */
 const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT] = {
@@ -35,11 +38,8 @@ const as_vk_pipe_def as_vk_pipe_defs[AS_VK_PIPE_COUNT] = {
                                1, 8, 1},
     [AS_VK_PIPE_MATVEC_TEX_N32] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
                                    0, 1, 32, 1},
-    [AS_VK_PIPE_MATVEC_TEX_M2] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
-                                  0, 2, 8, 1},
     [AS_VK_PIPE_MATVEC_TEX_M4] = {"matvec_f32_texel_subgroup", SPV(matvec_f32_texel_subgroup),
                                   0, 4, 8, 1},
-    [AS_VK_PIPE_MATMUL_TEX_8] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 8, 16, 1},
     [AS_VK_PIPE_MATMUL_TEX_16] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 16, 16, 1},
     [AS_VK_PIPE_MATMUL_TEX_32] = {"matmul_f32_texel", SPV(matmul_f32_texel), 8, 32, 16, 1},
     /* tiles are fixed in the shader (256 invocations, 64 x 64 outputs) */
