@@ -179,11 +179,11 @@ static void act_row(as_act act, float *y, uint32_t n)
 /* y = act(y + bias) row by row (bias optional), then + res when given: what follows a product
  * with an activation (without one, bias and residual seed the product instead). */
 static void epilogue(const cpu_kern *c, const as_op_matmul *p, float *y, const float *bias,
-                     const float *res, uint32_t rows)
+                     const float *res)
 {
     /* num_threads: pick_threads may have left the pool at one thread for a small product */
-#pragma omp parallel for num_threads(c->threads) if ((size_t)rows * p->N >= PAR_MIN_ELEMS)
-    for (uint32_t m = 0; m < rows; m++) {
+#pragma omp parallel for num_threads(c->threads) if ((size_t)p->M * p->N >= PAR_MIN_ELEMS)
+    for (uint32_t m = 0; m < p->M; m++) {
         float *yr = y + (size_t)m * p->N;
         if (bias)
             for (uint32_t n = 0; n < p->N; n++)
@@ -217,17 +217,17 @@ static void cpu_matmul(as_kern *k, const as_op_matmul *p)
     const float *bias = p->bias.buf ? fptr(p->bias) : NULL;
     const float *res = p->res.buf ? fptr(p->res) : NULL;
     float *y = fptr(p->y);
-    if (!p->has_act && (bias || res)) {
-        /* without activation, residual and bias seed the product (res may alias y: each
-         * element is read before it is written, by the same iteration) */
-        seed(c, p, y, bias, res);
-        product(c, x, w, y, p->M, p->N, p->K, 1.0f);
-    } else {
+    if (p->has_act) {
         /* with an activation, res does not overlap y (kern.h) */
         product(c, x, w, y, p->M, p->N, p->K, 0.0f);
-        if (p->has_act)
-            epilogue(c, p, y, bias, res, p->M);
+        epilogue(c, p, y, bias, res);
+        return;
     }
+    /* without one, residual and bias seed the product (res may alias y: each element is read
+     * before it is written, by the same iteration) */
+    if (bias || res)
+        seed(c, p, y, bias, res);
+    product(c, x, w, y, p->M, p->N, p->K, bias || res ? 1.0f : 0.0f);
 }
 
 static void cpu_layernorm(as_kern *k, const as_op_layernorm *p)

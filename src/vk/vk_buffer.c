@@ -124,11 +124,17 @@ fail:
     return rc;
 }
 
+/* Bytes of a buffer's contents: whole 4-byte elements (views are in elements) and never 0, which
+ * Vulkan rejects; smaller than bytes only on overflow. The buffer adds AS_VK_TEXEL_SLACK. */
+static size_t whole_elements(size_t bytes)
+{
+    return bytes < 4 ? 4 : (bytes + 3) & ~(size_t)3;
+}
+
 int as_vk_buf_create(as_kern *k, size_t bytes, as_buf **out)
 {
     as_vk_kern *vk = (as_vk_kern *)k;
-    /* whole 4-byte elements (views are in elements) and never 0, which Vulkan rejects */
-    size_t size = bytes < 4 ? 4 : (bytes + 3) & ~(size_t)3;
+    size_t size = whole_elements(bytes);
     /* callers name the device (model_weights.c: "cannot allocate N bytes on <device>: ...") */
     if (size < bytes || size > vk->max_buffer)
         return as_fail(AS_ENOMEM, "a buffer of %zu bytes exceeds the device's largest buffer "
@@ -189,7 +195,7 @@ int as_vk_buf_view(as_vk_kern *vk, const as_vk_bind *bind, VkBufferView *out)
     as_vk_buf *b = (as_vk_buf *)bind->buf;
     int rc = AS_OK;
     /* the buffer holds whole elements and the slack (as_vk_buf_create), a view whole texels */
-    VkDeviceSize size = ((b->base.size + 3) & ~(VkDeviceSize)3) + AS_VK_TEXEL_SLACK;
+    VkDeviceSize size = whole_elements(b->base.size) + AS_VK_TEXEL_SLACK;
     VkDeviceSize left = (size - bind->off) & ~(VkDeviceSize)15;
     VkDeviceSize range = bind->range == VK_WHOLE_SIZE ? left
                                                       : (bind->range + 15) & ~(VkDeviceSize)15;

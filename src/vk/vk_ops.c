@@ -103,6 +103,15 @@ static uint32_t act_code(as_act a)
     return 0;
 }
 
+/* A matvec.comp variant: one workgroup per tn rows of w, folded into a 2D grid. */
+static void matvec(as_vk_kern *vk, as_vk_pipe pipe, const pc_matmul *pc,
+                   const as_vk_bind b[AS_VK_BINDINGS])
+{
+    uint32_t gx, gy;
+    fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
+    as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
+}
+
 /* The GPU family: M <= 4 (decoding) takes the matrix-vector kernel with MR = 1 or 4 rows of x,
  * everything else 64 x 64 shared-memory tiles. */
 static void gemm_gpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_VK_BINDINGS],
@@ -120,10 +129,7 @@ static void gemm_gpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
          {AS_VK_PIPE_MATVEC_VEC4, AS_VK_PIPE_MATVEC_VEC4_M4}},
         {{AS_VK_PIPE_MATVEC_SG, AS_VK_PIPE_MATVEC_M4_SG},
          {AS_VK_PIPE_MATVEC_VEC4_SG, AS_VK_PIPE_MATVEC_VEC4_M4_SG}}};
-    pipe = mv[vk->subgroups != 0][vec4][pc->M > 1];
-    uint32_t gx, gy;
-    fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
-    as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
+    matvec(vk, mv[vk->subgroups != 0][vec4][pc->M > 1], pc, b);
 }
 
 /* CPU-family texel variants pay for themselves only on big products: llvmpipe compiles each at
@@ -146,12 +152,11 @@ static void gemm_cpu(as_vk_kern *vk, const pc_matmul *pc, const as_vk_bind b[AS_
                      int texel)
 {
     if (texel && pc->M <= 4 && vk->subgroups) {
-        as_vk_pipe pipe = pc->M > 1                            ? AS_VK_PIPE_MATVEC_TEX_M4
-                          : pc->K <= 1024 && pc->N >= 16384 ? AS_VK_PIPE_MATVEC_TEX_N32
-                                                            : AS_VK_PIPE_MATVEC_TEX;
-        uint32_t gx, gy;
-        fold(vk, ceil_div(pc->N, as_vk_pipe_defs[pipe].tn), &gx, &gy);
-        as_vk_dispatch(vk, pipe, b, pc, sizeof *pc, gx, gy, pc->batch);
+        matvec(vk,
+               pc->M > 1                         ? AS_VK_PIPE_MATVEC_TEX_M4
+               : pc->K <= 1024 && pc->N >= 16384 ? AS_VK_PIPE_MATVEC_TEX_N32
+                                                 : AS_VK_PIPE_MATVEC_TEX,
+               pc, b);
         return;
     }
     as_vk_pipe pipe;
