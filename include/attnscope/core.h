@@ -55,6 +55,10 @@ void *as_try_calloc(size_t count, size_t size, const char *what);
 /* The largest single data-sized allocation allowed: $AS_MAX_MEMORY (MiB, or 512K, 2G), else
  * half the RAM. */
 size_t as_mem_limit(void);
+/* Keep freed data blocks (up to 1 GiB) in the process for reuse instead of returning them to the
+ * kernel, so repeated runs of a model do not page-fault their buffers in again. Idempotent;
+ * called when a model is loaded. */
+void as_mem_keep_freed(void);
 
 /* a*b without overflow: returns 0 and stores the product, or -1 if it would overflow. */
 int as_mul_size(size_t a, size_t b, size_t *out);

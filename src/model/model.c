@@ -78,6 +78,7 @@ static int has_tokenizer(const char *dir)
 int as_model_load(as_model **out, const char *dir, as_kern *k)
 {
     *out = NULL;
+    as_mem_keep_freed();
     struct stat st;
     if (stat(dir, &st) != 0)
         return as_fail(AS_EIO, "%s: cannot open model folder: %s", dir, strerror(errno));
