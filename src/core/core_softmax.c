@@ -6,13 +6,23 @@
  * -ffast-math, and the bit reinterpretation the exponential needs keeps the auto-vectoriser
  * away. The exponential is the Cephes single-precision one (range reduction by ln 2 in two parts,
  * degree-6 polynomial; relative error about 1e-7); its arguments are never positive here
- * (s - max). The sum is kept per lane in float and totalled in double. */
+ * (s - max). The sum is kept per lane in float and totalled in double.
+ *
+ * Vectors are 8 lanes, and the row function is compiled twice (target_clones, picked once at load
+ * time by the CPU): with AVX2 each vector is one register; on the x86-64 baseline GCC splits it
+ * into two SSE halves. Both clones do the same IEEE operations lane by lane (no FMA contraction:
+ * "avx2" does not enable FMA), so they give the same bits on every machine. */
 #include "attnscope/core.h"
 
 #include <math.h>
 #include <string.h>
 
-enum { LANES = 4 }; /* one SSE register: the x86-64 baseline */
+/* 32-byte vectors passed between static, inlined helpers: never an external ABI, so GCC's
+ * note that they are passed differently without AVX does not apply */
+#if defined(__GNUC__) && !defined(__clang__)
+#pragma GCC diagnostic ignored "-Wpsabi"
+#endif
+enum { LANES = 8 }; /* one AVX2 register, or two SSE ones */
 typedef float vfloat __attribute__((vector_size(LANES * sizeof(float))));
 typedef int32_t vint __attribute__((vector_size(LANES * sizeof(int32_t))));
 
@@ -37,11 +47,29 @@ static inline vfloat exp_nonpositive(vfloat x)
     return (vfloat)(~under & (vint)v);
 }
 
+/* the largest of s[0..n); NaNs are skipped as a scalar "s[i] > mx" loop skips them */
+static inline float row_max(const float *s, uint32_t n)
+{
+    vfloat vm = (vfloat){0} - INFINITY;
+    uint32_t c = 0;
+    for (; c + LANES <= n; c += LANES) {
+        vfloat x;
+        memcpy(&x, s + c, sizeof x);
+        vint gt = x > vm;
+        vm = (vfloat)((gt & (vint)x) | (~gt & (vint)vm));
+    }
+    float mx = -INFINITY;
+    for (uint32_t i = 0; i < LANES; i++)
+        mx = vm[i] > mx ? vm[i] : mx;
+    for (; c < n; c++)
+        mx = s[c] > mx ? s[c] : mx;
+    return mx;
+}
+
+__attribute__((target_clones("avx2", "default")))
 void as_softmax_row(float *out, const float *s, uint32_t n, uint32_t cols)
 {
-    float mx = -INFINITY;
-    for (uint32_t i = 0; i < n; i++)
-        mx = s[i] > mx ? s[i] : mx;
+    float mx = row_max(s, n);
     /* whole blocks, then the tail padded with a value whose exponential is 0 (constant-size
      * copies: a variable one becomes a memcpy call per block) */
     vfloat acc = {0};
