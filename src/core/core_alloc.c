@@ -134,11 +134,7 @@ void *as_try_calloc(size_t count, size_t size, const char *what)
 
 void as_mem_keep_freed(void)
 {
-    static int done;
-    if (done)
-        return;
-    done = 1;
-    /* no effect (and no harm) where malloc is not glibc's: ASan, valgrind */
+    /* setting the same values again changes nothing; no effect (and no harm) where malloc is not glibc's: ASan, valgrind */
     mallopt(M_MMAP_THRESHOLD, KEEP_FREED_BYTES);
     mallopt(M_TRIM_THRESHOLD, KEEP_FREED_BYTES);
 }

@@ -17,11 +17,6 @@
 #include <math.h>
 #include <string.h>
 
-/* 32-byte vectors passed between static, inlined helpers: never an external ABI, so GCC's
- * note that they are passed differently without AVX does not apply */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 enum { LANES = 8 }; /* one AVX2 register, or two SSE ones */
 typedef float vfloat __attribute__((vector_size(LANES * sizeof(float))));
 typedef int32_t vint __attribute__((vector_size(LANES * sizeof(int32_t))));

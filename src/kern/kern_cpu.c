@@ -235,11 +235,6 @@ static void cpu_matmul(as_kern *k, const as_op_matmul *p)
  * accumulator is a dependency chain of an add latency per element (layernorm was ~1.5% of a
  * ViT-B/16 pass that way). Compiled for AVX2 and the baseline like the softmax row (the two give
  * the same bits); the lane totals are added in a fixed order. */
-/* 32-byte vectors passed between static, inlined helpers: never an external ABI, so GCC's
- * note that they are passed differently without AVX does not apply */
-#if defined(__GNUC__) && !defined(__clang__)
-#pragma GCC diagnostic ignored "-Wpsabi"
-#endif
 typedef double v4d __attribute__((vector_size(4 * sizeof(double))));
 
 static inline double total(v4d a)
